@@ -1,0 +1,262 @@
+"""One HTTP call to SMS, done right: deadline, retries with backoff, and typed errors.
+
+The client (``client.py``) knows the endpoints; this module knows HTTP. Every attempt is a
+fresh ``httpx.Request`` that goes through the auth flow again, so an AK/SK signature (and its
+``X-Sdk-Date``) is never reused across retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tui.api.exceptions import (
+    ApiError,
+    AuthError,
+    BadResponse,
+    DeadlineExceeded,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    SignatureError,
+    SmsError,
+    TransportError,
+)
+
+RETRY_AFTER_CAP = 60.0
+"""The longest ``Retry-After`` we honour, in seconds."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How reads are retried: up to ``attempts`` retries with doubling backoff and jitter."""
+
+    attempts: int = 4
+    base_delay: float = 1.0
+    jitter: float = 0.25
+    """Each delay is scaled by a random factor in [1 - jitter, 1 + jitter]."""
+
+    def delay(self, retry: int, rng: Callable[[], float]) -> float:
+        """Seconds to wait before retry number ``retry`` (0-based): 1, 2, 4, 8 … with jitter."""
+        base = self.base_delay * (2**retry)
+        return base * (1 - self.jitter + 2 * self.jitter * rng())
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), capped at 60 s."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return max(0.0, min(seconds, RETRY_AFTER_CAP))
+
+
+def _error_fields(response: httpx.Response) -> tuple[str | None, str, list[str], dict[str, Any]]:
+    """(error_code, message, params, body) from an SMS or APIG error body; never raises."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        text = response.text[:300].strip() if response.content else ""
+        return None, text or response.reason_phrase or "no error body", [], {}
+    if not isinstance(body, dict):
+        return None, str(body)[:300], [], {}
+    code = body.get("error_code") or body.get("code")
+    message = body.get("error_msg") or body.get("message") or response.reason_phrase or ""
+    raw_params = body.get("error_param") or []
+    if isinstance(raw_params, str):
+        try:
+            raw_params = json.loads(raw_params)
+        except ValueError:
+            raw_params = [raw_params]
+    params = [str(p) for p in raw_params] if isinstance(raw_params, list) else [str(raw_params)]
+    return (str(code) if code else None), str(message), params, body
+
+
+def error_from_response(response: httpx.Response) -> ApiError:
+    """Map an error response to the exception class for its status, with the SMS code decoded."""
+    status = response.status_code
+    code, message, params, body = _error_fields(response)
+    kw: dict[str, Any] = {
+        "status": status,
+        "error_code": code,
+        "params": params,
+        "method": response.request.method,
+        "url": str(response.request.url.copy_with(query=None)),
+        "request_id": response.headers.get("X-Request-Id") or body.get("request_id"),
+    }
+    if status == 401:
+        theirs = _server_canonical_request(message)
+        if theirs is not None or (code or "").startswith("APIGW.0301"):
+            ours = response.request.extensions.get("sdk_canonical_request")
+            return SignatureError(
+                f"AK/SK signature refused: {message}. Check the SK, the machine clock, and any "
+                "proxy that rewrites the path or query.",
+                ours=ours if isinstance(ours, str) else None,
+                theirs=theirs,
+                **kw,
+            )
+        return AuthError(message or "authentication failed", **kw)
+    if status == 403:
+        return PermissionDenied(message or "permission denied", **kw)
+    if status == 404:
+        return NotFound(message or "not found", **kw)
+    if status == 429:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return RateLimited(message or "too many requests", retry_after=retry_after, **kw)
+    if status >= 500:
+        return ServerError(message or "server error", **kw)
+    return InvalidRequest(message or "request refused", **kw)
+
+
+def _server_canonical_request(message: str) -> str | None:
+    """APIG echoes its canonical request in a signature-mismatch message; pull it out."""
+    marker = "canonical request"
+    lowered = message.lower()
+    at = lowered.find(marker)
+    if at < 0:
+        return None
+    rest = message[at + len(marker) :].lstrip(" :'\"`\n")
+    return rest.rstrip("'\"` \n") or None
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """The response body as JSON; an empty body is ``{}``; anything unreadable is BadResponse."""
+    if not response.content:
+        return {}
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadResponse(
+            f"the server's answer is not valid JSON ({exc.__class__.__name__}: {exc})",
+            status=response.status_code,
+            method=response.request.method,
+            url=str(response.request.url.copy_with(query=None)),
+        ) from None
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Caller:
+    """Sends one logical call with a deadline and the retry policy; returns decoded JSON."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        deadline: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
+        on_event: Callable[[str, Mapping[str, Any]], None] | None = None,
+    ) -> None:
+        self._http = http
+        self.deadline = deadline
+        self.retry = retry
+        self._sleep = sleep
+        self._rng = rng
+        self._on_event = on_event
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        deadline: float | None = None,
+    ) -> Any:
+        """Send ``method path`` and return its JSON; raise an :class:`SmsError` subclass."""
+        limit = self.deadline if deadline is None else deadline
+        try:
+            async with asyncio.timeout(limit):
+                return await self._attempts(method, path, params, json_body)
+        except TimeoutError:
+            raise DeadlineExceeded(
+                f"no answer within the {limit:g} s deadline (retries included)",
+                method=method,
+                url=path,
+            ) from None
+
+    async def _attempts(
+        self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any
+    ) -> Any:
+        idempotent = method in ("GET", "HEAD")
+        retry = 0
+        while True:
+            request = self._http.build_request(
+                method, path, params=_clean_params(params), json=json_body
+            )
+            try:
+                response = await self._http.send(request)
+            except httpx.HTTPError as exc:
+                error = _transport_error(exc, method, path)
+                # A write may have reached the server unless the connection never opened.
+                reached = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+                if retry >= self.retry.attempts or (reached and not idempotent):
+                    raise error from None
+                await self._wait(retry, None, error)
+                retry += 1
+                continue
+            if response.status_code < 400:
+                return decode_json(response)
+            error = error_from_response(response)
+            retriable = response.status_code == 429 or response.status_code >= 500
+            if not (idempotent and retriable) or retry >= self.retry.attempts:
+                raise error
+            retry_after = error.retry_after if isinstance(error, RateLimited) else None
+            if retry_after is None:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            await self._wait(retry, retry_after, error)
+            retry += 1
+
+    async def _wait(self, retry: int, retry_after: float | None, error: SmsError) -> None:
+        delay = self.retry.delay(retry, self._rng)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        if self._on_event is not None:
+            self._on_event("retry", {"attempt": retry + 1, "delay": delay, "error": error})
+        await self._sleep(delay)
+
+
+def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Drop unset filters and spell booleans the way the API expects (true/false)."""
+    if not params:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        out[key] = ("true" if value else "false") if isinstance(value, bool) else value
+    return out
+
+
+def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> TransportError:
+    kind = {
+        httpx.ConnectError: "could not connect",
+        httpx.ConnectTimeout: "timed out connecting",
+        httpx.ReadTimeout: "timed out waiting for the answer",
+        httpx.WriteTimeout: "timed out sending the request",
+        httpx.PoolTimeout: "no free connection in the pool",
+        httpx.RemoteProtocolError: "the connection was closed or broken mid-answer",
+        httpx.ReadError: "the connection was reset while reading",
+    }.get(type(exc), "network failure")
+    detail = str(exc) or exc.__class__.__name__
+    return TransportError(f"{kind}: {detail}", method=method, url=path)

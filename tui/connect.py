@@ -1,0 +1,148 @@
+"""Turn command-line flags, a profile and the environment into a ready SMS client.
+
+With no endpoint and no profile the client talks to the embedded simulator in-process
+(``httpx.ASGITransport``), so the demo needs no port and no credentials.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from tui.api.auth import AkSkAuth, TokenAuth
+from tui.api.client import SmsClient
+from tui.config import ConfigError, Profile, resolve_profile
+
+DEMO_ENDPOINT = "http://migdash-sim.local"
+"""The base URL used for the in-process simulator (never resolved: no socket is opened)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where to connect and how; secrets stay inside ``auth`` and never reach a repr."""
+
+    endpoint: str
+    label: str
+    demo: bool = False
+    read_only: bool = False
+    refresh: float = 5.0
+    region: str | None = None
+    project_id: str | None = None
+    verify_tls: bool = True
+    auth_kind: str = "none"
+    auth: httpx.Auth | None = field(default=None, repr=False, compare=False)
+    sim_options: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+def resolve(
+    *,
+    demo: bool = False,
+    endpoint: str | None = None,
+    token: str | None = None,
+    project_id: str | None = None,
+    profile: str | None = None,
+    read_only: bool = False,
+    refresh: float = 5.0,
+    insecure: bool = False,
+    env: Mapping[str, str] | None = None,
+    config_path: Any = None,
+    sim_options: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Settings from flags > environment > profile; the embedded simulator when nothing is set."""
+    env = os.environ if env is None else env
+    common = {"read_only": read_only, "refresh": refresh}
+    if demo:
+        return _demo(common, sim_options)
+    prof: Profile | None = None
+    if endpoint is None:
+        prof = resolve_profile(profile, env=env, path=config_path)
+        if prof is None:
+            if profile:
+                raise ConfigError(f"no profile named {profile!r} in the configuration file")
+            return _demo(common, sim_options)
+        endpoint = prof.sms_endpoint
+        if not endpoint:
+            raise ConfigError(f"profile {prof.name!r} has no sms_endpoint")
+    project_id = project_id or env.get("HUAWEICLOUD_SDK_PROJECT_ID") or (
+        prof.project_id if prof else None
+    )
+    auth, kind = _auth(token, project_id, prof, env)
+    return Settings(
+        endpoint=endpoint,
+        label=prof.name if prof else endpoint,
+        region=prof.region if prof else None,
+        project_id=project_id,
+        verify_tls=not insecure and (prof.verify_tls if prof else True),
+        auth_kind=kind,
+        auth=auth,
+        **common,  # type: ignore[arg-type]
+    )
+
+
+def _demo(common: Mapping[str, Any], sim_options: Mapping[str, Any] | None) -> Settings:
+    return Settings(
+        endpoint=DEMO_ENDPOINT,
+        label="demo (embedded simulator)",
+        demo=True,
+        region="sim-region-1",
+        sim_options=dict(sim_options or {}),
+        **common,
+    )
+
+
+def _secret(value: Any) -> str | None:
+    if value is None:
+        return None
+    getter = getattr(value, "get_secret_value", None)
+    return str(getter()) if callable(getter) else str(value)
+
+
+def _auth(
+    token: str | None, project_id: str | None, prof: Profile | None, env: Mapping[str, str]
+) -> tuple[httpx.Auth | None, str]:
+    """Pick the auth: explicit token, then AK/SK, then the profile's token or password login."""
+    token = token or env.get("MIGDASH_TOKEN") or (_secret(prof.token) if prof else None)
+    ak = env.get("HUAWEICLOUD_SDK_AK") or (_secret(prof.ak) if prof else None)
+    sk = env.get("HUAWEICLOUD_SDK_SK") or (_secret(prof.sk) if prof else None)
+    sts = env.get("HUAWEICLOUD_SDK_SECURITY_TOKEN") or (
+        _secret(prof.security_token) if prof else None
+    )
+    kind = prof.auth if prof else None
+    if token and kind in (None, "token"):
+        return TokenAuth(token), "token"
+    if ak and sk and kind in (None, "aksk"):
+        return AkSkAuth(ak, sk, project_id=project_id, security_token=sts), "aksk"
+    if prof is not None and kind == "password":
+        return (
+            TokenAuth(
+                iam_endpoint=prof.iam_endpoint,
+                user=prof.user,
+                password=_secret(prof.password),
+                domain=prof.domain,
+                project=prof.region,
+            ),
+            "password",
+        )
+    if kind in ("token", "aksk"):
+        raise ConfigError(
+            f"profile {prof.name if prof else '?'!r} uses {kind} auth but no credentials were "
+            "found: set MIGDASH_TOKEN or HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK"
+        )
+    return None, "none"
+
+
+def open_client(settings: Settings, **client_kw: Any) -> SmsClient:
+    """A client for ``settings``; for the demo, wired to a fresh in-process simulator."""
+    if settings.demo:
+        from tui.sim import SimConfig, create_app
+
+        app = create_app(SimConfig(**dict(settings.sim_options)))
+        transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
+        return SmsClient(settings.endpoint, transport=transport, **client_kw)
+    return SmsClient(
+        settings.endpoint, settings.auth, verify=settings.verify_tls, **client_kw
+    )
