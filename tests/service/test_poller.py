@@ -1,0 +1,178 @@
+"""The polling service without Textual: snapshots, diffs, backoff, staleness, recovery."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.api import exceptions as ex
+from tui.service.poller import (
+    ConnectionChanged,
+    FleetPolled,
+    Intervals,
+    PollingService,
+    TaskDetailPolled,
+)
+from tui.service.state import ConnectionStatus, Link, diff
+
+
+@dataclass(frozen=True)
+class Src:
+    id: str
+    state: str = "waiting"
+    replicatesize: int = 0
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    migrate_speed: float
+
+
+@dataclass
+class FakeClient:
+    sources: list[Src] = field(default_factory=list)
+    fail_with: list[Exception] = field(default_factory=list)
+    calls: int = 0
+
+    async def list_all_sources(self, **filters: Any) -> list[Src]:
+        self.calls += 1
+        if self.fail_with:
+            raise self.fail_with.pop(0)
+        return list(self.sources)
+
+    async def get_overview(self, **filters: Any) -> dict[str, int]:
+        return {"waiting": len(self.sources)}
+
+    async def list_all_errors(self, *, migproject: str | None = None) -> list[Any]:
+        return []
+
+    async def get_source(self, source_id: str) -> Any:
+        return {"id": source_id}
+
+    async def get_task(self, task_id: str) -> Task:
+        return Task(task_id, 12.5)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def service(client: FakeClient, clock: Clock | None = None) -> tuple[PollingService, list[Any]]:
+    events: list[Any] = []
+    svc = PollingService(client, events.append, intervals=Intervals(fleet=5.0),
+                         clock=clock or Clock())
+    return svc, events
+
+
+async def test_first_poll_publishes_snapshot_and_everything_as_changed() -> None:
+    client = FakeClient([Src("a"), Src("b", "replicate")])
+    svc, events = service(client)
+    delay = await svc.poll_fleet()
+    polled = [e for e in events if isinstance(e, FleetPolled)]
+    assert len(polled) == 1
+    assert list(polled[0].snapshot.sources) == ["a", "b"]
+    assert set(polled[0].diff.changed) == {"a", "b"}
+    assert delay == 5.0  # something is migrating: base interval
+    assert svc.status.link is Link.ONLINE
+
+
+async def test_second_poll_diff_names_only_changed_and_removed() -> None:
+    client = FakeClient([Src("a"), Src("b", "replicate"), Src("c")])
+    svc, events = service(client)
+    await svc.poll_fleet()
+    client.sources = [Src("a"), Src("b", "replicate", 10)]
+    await svc.poll_fleet()
+    last = [e for e in events if isinstance(e, FleetPolled)][-1]
+    assert set(last.diff.changed) == {"b"} and last.diff.removed == {"c"}
+
+
+async def test_idle_fleet_polls_slower() -> None:
+    svc, _ = service(FakeClient([Src("a", "finished")]))
+    assert await svc.poll_fleet() == 15.0
+
+
+async def test_failures_back_off_keep_data_and_go_stale_then_recover() -> None:
+    clock = Clock()
+    client = FakeClient([Src("a", "replicate")])
+    svc, events = service(client, clock)
+    await svc.poll_fleet()
+    good = svc.snapshot
+    client.fail_with = [ex.ServerError("boom", status=500)] * 3 + [
+        ex.TransportError("reset")
+    ] * 10
+    delays = []
+    for _ in range(7):
+        clock.now += 1
+        delays.append(await svc.poll_fleet())
+    assert delays == [5.0, 10.0, 20.0, 40.0, 80.0, 120.0, 120.0]
+    assert svc.snapshot is good  # last good data kept
+    assert svc.status.link is Link.RECONNECTING
+    assert svc.status.is_stale(clock.now, 5.0)
+    assert svc.status.retry_in(clock.now) == 120.0
+    client.fail_with = []
+    await svc.poll_fleet()
+    assert svc.status.link is Link.ONLINE and svc.status.failures == 0
+    changes = [e for e in events if isinstance(e, ConnectionChanged)]
+    assert changes[-1].status.link is Link.ONLINE
+
+
+async def test_rate_limit_retry_after_wins_over_shorter_backoff() -> None:
+    client = FakeClient([Src("a")], fail_with=[ex.RateLimited("slow down", retry_after=42)])
+    svc, _ = service(client)
+    assert await svc.poll_fleet() == 42.0
+
+
+async def test_auth_failure_is_reported_as_such() -> None:
+    client = FakeClient([], fail_with=[ex.AuthError("token expired", status=401,
+                                                    error_code="APIGW.0307")])
+    svc, events = service(client)
+    await svc.poll_fleet()
+    status = [e for e in events if isinstance(e, ConnectionChanged)][-1].status
+    assert status.link is Link.AUTH_FAILED and status.error is not None
+    assert status.error.error_code == "APIGW.0307"
+
+
+def test_stale_after_20_seconds_even_without_two_misses() -> None:
+    status = ConnectionStatus(Link.ONLINE, last_ok=0.0)
+    assert not status.is_stale(12.0, 5.0)
+    assert status.is_stale(12.6, 5.0)  # 2.5 intervals without fresh data
+    assert ConnectionStatus(Link.ONLINE, last_ok=0.0).is_stale(21.0, 60.0)
+
+
+def test_diff_by_value() -> None:
+    d = diff({"a": Src("a"), "b": Src("b")}, {"a": Src("a"), "b": Src("b", "error")})
+    assert set(d.changed) == {"b"} and not d.removed and not d.empty
+
+
+async def test_run_polls_watched_task_and_keeps_history_until_stopped() -> None:
+    client = FakeClient([Src("a", "replicate")])
+    events: list[Any] = []
+    svc = PollingService(client, events.append, intervals=Intervals(fleet=0.05, task=0.01))
+    svc.watch_task("t1")
+    runner = asyncio.create_task(svc.run())
+    await asyncio.sleep(0.1)
+    svc.stop()
+    await asyncio.wait_for(runner, 2)
+    task_events = [e for e in events if isinstance(e, TaskDetailPolled)]
+    assert len(task_events) >= 3
+    assert len(task_events[-1].history) == len(task_events)
+    assert client.calls >= 2  # scheduled again after each poll finished
+
+
+async def test_refresh_now_wakes_the_fleet_loop() -> None:
+    client = FakeClient([Src("a")])
+    svc = PollingService(client, lambda e: None, intervals=Intervals(fleet=3600))
+    runner = asyncio.create_task(svc.run())
+    await asyncio.sleep(0.02)
+    assert client.calls == 1
+    svc.refresh_now()
+    await asyncio.sleep(0.02)
+    assert client.calls == 2
+    svc.stop()
+    await asyncio.wait_for(runner, 2)

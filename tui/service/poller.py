@@ -1,0 +1,237 @@
+"""The background polling service: fetches what the screens show and publishes snapshots.
+
+It is a plain asyncio class (no Textual): it takes a client, intervals, a clock and a
+``publish`` callback; the app runs :meth:`PollingService.run` in one worker and turns each
+published event into a Textual message. Each poll is scheduled only after the previous one has
+finished, so a slow server never causes overlapping polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from tui.api.exceptions import AuthError, PermissionDenied, RateLimited, SmsError
+from tui.service.state import ConnectionStatus, FleetDiff, FleetSnapshot, Link, diff
+
+ACTIVE_STATES = frozenset({"initialize", "replicate", "syncing", "stopping", "deleting",
+                           "cloning", "cutovering", "testing"})
+MAX_BACKOFF = 120.0
+
+
+class Client(Protocol):
+    """The part of :class:`tui.api.client.SmsClient` the poller uses."""
+
+    async def list_all_sources(self, **filters: Any) -> list[Any]: ...
+    async def get_overview(self, **filters: Any) -> Any: ...
+    async def list_all_errors(self, *, migproject: str | None = None) -> list[Any]: ...
+    async def get_source(self, source_id: str) -> Any: ...
+    async def get_task(self, task_id: str) -> Any: ...
+
+
+# -- events -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FleetPolled:
+    """A fleet poll finished: the new snapshot and what changed since the last one."""
+
+    snapshot: FleetSnapshot
+    diff: FleetDiff
+
+
+@dataclass(frozen=True)
+class ConnectionChanged:
+    """The connection status changed (online, reconnecting with a countdown, auth failed)."""
+
+    status: ConnectionStatus
+
+
+@dataclass(frozen=True)
+class SourceDetailPolled:
+    """The open source's detail was fetched."""
+
+    source_id: str
+    detail: Any
+
+
+@dataclass(frozen=True)
+class TaskDetailPolled:
+    """The open task's detail was fetched; ``speed`` is appended to its speed history."""
+
+    task_id: str
+    detail: Any
+    history: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class DetailPollFailed:
+    """A detail poll (source or task) failed; the last good detail stays on screen."""
+
+    what: str
+    ident: str
+    error: SmsError
+
+
+Event = FleetPolled | ConnectionChanged | SourceDetailPolled | TaskDetailPolled | DetailPollFailed
+
+
+@dataclass
+class Intervals:
+    """Polling intervals in seconds."""
+
+    fleet: float = 5.0
+    source: float = 2.0
+    task: float = 1.0
+    idle_factor: float = 3.0
+    """The fleet interval is multiplied by this when nothing is migrating."""
+
+
+class PollingService:
+    """Polls SMS and publishes immutable snapshots; never raises out of :meth:`run`."""
+
+    def __init__(
+        self,
+        client: Client,
+        publish: Callable[[Event], None],
+        *,
+        intervals: Intervals | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        migproject: str | None = None,
+        history_len: int = 3600,
+    ) -> None:
+        self.client = client
+        self.publish = publish
+        self.intervals = intervals or Intervals()
+        self.clock = clock
+        self.migproject = migproject
+        self.history_len = history_len
+        self.snapshot = FleetSnapshot({})
+        self.status = ConnectionStatus()
+        self.speed_history: dict[str, list[tuple[float, float]]] = {}
+        self._source_id: str | None = None
+        self._task_id: str | None = None
+        self._wake = {name: asyncio.Event() for name in ("fleet", "source", "task")}
+        self._stopped = asyncio.Event()
+
+    # -- control from the UI ---------------------------------------------------------------
+
+    def refresh_now(self) -> None:
+        """Poll everything at once (the operator pressed ``r`` or just acted)."""
+        for event in self._wake.values():
+            event.set()
+
+    def watch_source(self, source_id: str | None) -> None:
+        """Poll this source's detail every ``intervals.source`` seconds (None stops)."""
+        self._source_id = source_id
+        self._wake["source"].set()
+
+    def watch_task(self, task_id: str | None) -> None:
+        """Poll this task's detail every ``intervals.task`` seconds (None stops)."""
+        self._task_id = task_id
+        self._wake["task"].set()
+
+    def set_migproject(self, migproject: str | None) -> None:
+        """Filter the fleet by migration project (the API's ``migproject``) and re-poll."""
+        self.migproject = migproject
+        self._wake["fleet"].set()
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to return."""
+        self._stopped.set()
+        self.refresh_now()
+
+    # -- the loops -------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Run the fleet, source and task loops until :meth:`stop`."""
+        await asyncio.gather(self._fleet_loop(), self._source_loop(), self._task_loop())
+
+    async def _sleep(self, name: str, seconds: float) -> None:
+        """Sleep, but wake early on refresh_now / watch changes / stop."""
+        event = self._wake[name]
+        try:
+            await asyncio.wait_for(event.wait(), timeout=max(0.0, seconds))
+        except TimeoutError:
+            pass
+        event.clear()
+
+    async def _fleet_loop(self) -> None:
+        while not self._stopped.is_set():
+            await self._sleep("fleet", await self.poll_fleet())
+
+    async def poll_fleet(self) -> float:
+        """One fleet poll; returns how long to wait before the next one."""
+        try:
+            sources = await self.client.list_all_sources(migproject=self.migproject)
+            overview = await self.client.get_overview(migproject=self.migproject)
+            errors = await self.client.list_all_errors(migproject=self.migproject)
+        except SmsError as exc:
+            return self._failed(exc)
+        now = self.clock()
+        new = FleetSnapshot.build(sources, overview, errors, now, self.snapshot.version + 1)
+        changes = diff(self.snapshot.sources, new.sources)
+        self.snapshot = new
+        was = self.status
+        self.status = ConnectionStatus(Link.ONLINE, last_ok=now)
+        if was.link is not Link.ONLINE or was.failures:
+            self.publish(ConnectionChanged(self.status))
+        self.publish(FleetPolled(new, changes))
+        busy = any(getattr(s, "state", None) in ACTIVE_STATES for s in sources)
+        return self.intervals.fleet * (1.0 if busy else self.intervals.idle_factor)
+
+    def _failed(self, exc: SmsError) -> float:
+        failures = self.status.failures + 1
+        delay = min(MAX_BACKOFF, self.intervals.fleet * (2 ** (failures - 1)))
+        if isinstance(exc, RateLimited) and exc.retry_after:
+            delay = max(delay, exc.retry_after)
+        link = Link.AUTH_FAILED if isinstance(exc, (AuthError, PermissionDenied)) else (
+            Link.RECONNECTING
+        )
+        self.status = replace(self.status, link=link, failures=failures, error=exc,
+                              next_retry=self.clock() + delay)
+        self.publish(ConnectionChanged(self.status))
+        return delay
+
+    async def _source_loop(self) -> None:
+        while not self._stopped.is_set():
+            ident = self._source_id
+            if ident is None:
+                await self._sleep("source", 3600)
+                continue
+            try:
+                detail = await self.client.get_source(ident)
+            except SmsError as exc:
+                self.publish(DetailPollFailed("source", ident, exc))
+            else:
+                if ident == self._source_id:
+                    self.publish(SourceDetailPolled(ident, detail))
+            await self._sleep("source", self.intervals.source)
+
+    async def _task_loop(self) -> None:
+        while not self._stopped.is_set():
+            ident = self._task_id
+            if ident is None:
+                await self._sleep("task", 3600)
+                continue
+            try:
+                detail = await self.client.get_task(ident)
+            except SmsError as exc:
+                self.publish(DetailPollFailed("task", ident, exc))
+            else:
+                history = self._record_speed(ident, detail)
+                if ident == self._task_id:
+                    self.publish(TaskDetailPolled(ident, detail, history))
+            await self._sleep("task", self.intervals.task)
+
+    def _record_speed(self, task_id: str, detail: Any) -> tuple[tuple[float, float], ...]:
+        """Keep the task's speed history for the whole session (it survives reopening)."""
+        points = self.speed_history.setdefault(task_id, [])
+        speed = getattr(detail, "migrate_speed", None)
+        if speed is not None:
+            points.append((self.clock(), float(speed)))
+            del points[: -self.history_len]
+        return tuple(points)

@@ -1,0 +1,93 @@
+"""Immutable snapshots the polling service publishes, and the diff between two of them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+from tui.api.exceptions import SmsError
+
+
+class Link(str, Enum):
+    """How the dashboard's connection to SMS is doing."""
+
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    RECONNECTING = "reconnecting"
+    AUTH_FAILED = "auth failed"
+
+
+@dataclass(frozen=True)
+class ConnectionStatus:
+    """The connection as the header shows it: state, last success, next retry, last error."""
+
+    link: Link = Link.CONNECTING
+    last_ok: float | None = None
+    """Clock time of the last successful fleet poll."""
+    next_retry: float | None = None
+    """Clock time of the next attempt while reconnecting."""
+    failures: int = 0
+    """Consecutive failed fleet polls."""
+    error: SmsError | None = None
+
+    def age(self, now: float) -> float | None:
+        """Seconds since the last good data, or None if there never was any."""
+        return None if self.last_ok is None else max(0.0, now - self.last_ok)
+
+    def is_stale(self, now: float, interval: float) -> bool:
+        """True after two missed polls or 20 s without fresh data, whichever comes first."""
+        age = self.age(now)
+        if age is None:
+            return False
+        return self.failures >= 2 or age > min(20.0, 2 * interval + interval / 2)
+
+    def retry_in(self, now: float) -> float | None:
+        """Seconds until the next attempt while reconnecting."""
+        return None if self.next_retry is None else max(0.0, self.next_retry - now)
+
+
+def _freeze(items: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(items))
+
+
+@dataclass(frozen=True)
+class FleetDiff:
+    """What changed between two fleet snapshots, so the UI touches only those rows."""
+
+    changed: Mapping[str, Any] = field(default_factory=dict)
+    """Added or modified sources by id (the new value)."""
+    removed: frozenset[str] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing changed."""
+        return not self.changed and not self.removed
+
+
+@dataclass(frozen=True)
+class FleetSnapshot:
+    """Every source, the overview and the failed servers as of one poll."""
+
+    sources: Mapping[str, Any]
+    """Source id → ``SourceListItem``, in the server's order."""
+    overview: Any = None
+    errors: tuple[Any, ...] = ()
+    polled_at: float = 0.0
+    version: int = 0
+
+    @classmethod
+    def build(cls, sources: list[Any], overview: Any, errors: list[Any], polled_at: float,
+              version: int) -> FleetSnapshot:
+        """Freeze freshly fetched lists into a snapshot."""
+        return cls(_freeze({s.id: s for s in sources}), overview, tuple(errors), polled_at,
+                   version)
+
+
+def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> FleetDiff:
+    """Sources added or changed (by value) and removed, between two snapshots."""
+    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    removed = frozenset(k for k in old if k not in new)
+    return FleetDiff(changed, removed)
