@@ -1,0 +1,47 @@
+"""Counts per source state from ``/v3/sources/overview``, each with its symbol and colour."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from widgets.states import SOURCE_STATES
+
+ORDER = ("waiting", "initialize", "replicate", "syncing", "stopping", "stopped", "cloning",
+         "testing", "cutovering", "finished", "error", "unavailable", "deleting", "unconfigured")
+
+
+class OverviewStrip(Widget):
+    """``○ waiting 12  ▶ replicate 8  ✖ error 2 …``; states with zero are dimmed."""
+
+    DEFAULT_CSS = """
+    OverviewStrip { height: 1; padding: 0 1; }
+    """
+
+    overview: reactive[Any] = reactive(None, always_update=True)
+    """The last ``SourcesOverview`` (or any object/dict with per-state counts)."""
+
+    def render(self) -> Text:
+        counts = _counts(self.overview)
+        out = Text(no_wrap=True, overflow="ellipsis")
+        if not counts:
+            out.append("overview not loaded yet", style="dim")
+            return out
+        for state in ORDER:
+            n = counts.get(state)
+            if n is None:
+                continue
+            symbol, style = SOURCE_STATES.get(state, ("?", "magenta"))
+            out.append(f"{symbol} {state} {n}", style=style if n else "dim")
+            out.append("  ")
+        return out
+
+
+def _counts(overview: Any) -> dict[str, int]:
+    if overview is None:
+        return {}
+    data = overview if isinstance(overview, dict) else overview.model_dump()
+    return {k: int(v) for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool)}
