@@ -1,31 +1,33 @@
-"""The ``migdash`` command: the dashboard, plus headless helpers."""
+"""The ``migdash`` command: the dashboard, plus headless helpers (``status``)."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 
 from tui.config import ConfigError
 
+DESCRIPTION = (
+    "Terminal dashboard for Huawei Cloud Server Migration Service (SMS). With no endpoint and "
+    "no profile it runs on the embedded SMS simulator."
+)
+EPILOG = (
+    "Credentials come from the environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, "
+    "HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_PROJECT_ID, MIGDASH_TOKEN) or from a "
+    "profile in the config file (which must be chmod 600 if it holds secrets). "
+    "Commands: 'migdash status --help' prints the fleet for scripts."
+)
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser; ``migdash --help`` documents every option."""
-    p = argparse.ArgumentParser(
-        prog="migdash",
-        description=(
-            "Terminal dashboard for Huawei Cloud Server Migration Service (SMS). With no "
-            "endpoint and no profile it runs on the embedded SMS simulator."
-        ),
-        epilog=(
-            "Credentials come from the environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, "
-            "HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_PROJECT_ID, MIGDASH_TOKEN) or "
-            "from a profile in the config file (which must be chmod 600 if it holds secrets)."
-        ),
-    )
+
+def _connection_options() -> argparse.ArgumentParser:
+    """Options shared by the dashboard and the headless commands."""
+    p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--demo", action="store_true",
                    help="run on the embedded simulator even if a profile is configured")
-    p.add_argument("--endpoint", metavar="URL", help="SMS endpoint, e.g. https://sms.<region>.myhuaweicloud.com")
+    p.add_argument("--endpoint", metavar="URL",
+                   help="SMS endpoint, e.g. https://sms.<region>.myhuaweicloud.com")
     p.add_argument("--token", metavar="TOKEN",
                    help="IAM token sent as X-Auth-Token (prefer MIGDASH_TOKEN: flags show in ps)")
     p.add_argument("--project-id", metavar="ID", help="project id (X-Project-Id for AK/SK)")
@@ -36,11 +38,34 @@ def build_parser() -> argparse.ArgumentParser:
                    help="base polling interval (default 5)")
     p.add_argument("--insecure", action="store_true",
                    help="do not verify the endpoint's TLS certificate")
-    p.add_argument("--sources", metavar="N", type=int, default=40,
-                   help="demo only: number of simulated source servers (default 40)")
-    p.add_argument("--seed", metavar="S", type=int, default=0, help="demo only: fleet seed")
-    p.add_argument("--speed", metavar="X", type=float, default=1.0,
-                   help="demo only: simulated time runs X times faster (default 1)")
+    sim = p.add_argument_group("embedded simulator (demo only)")
+    sim.add_argument("--sources", metavar="N", type=int, default=40,
+                     help="number of simulated source servers (default 40)")
+    sim.add_argument("--seed", metavar="S", type=int, default=0, help="fleet seed (default 0)")
+    sim.add_argument("--speed", metavar="X", type=float, default=1.0,
+                     help="simulated time runs X times faster (default 1)")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; ``migdash --help`` documents every option."""
+    common = _connection_options()
+    p = argparse.ArgumentParser(prog="migdash", parents=[common], description=DESCRIPTION,
+                                epilog=EPILOG)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    st = sub.add_parser(
+        "status", parents=[common],
+        help="print the fleet and exit non-zero if any source is in error or unavailable",
+        description="Print every source (one line each, JSON or CSV). Exit status: 0 all "
+        "well, 1 some source is in error or unavailable, 3 SMS could not be read.",
+    )
+    fmt = st.add_mutually_exclusive_group()
+    fmt.add_argument("--json", dest="fmt", action="store_const", const="json",
+                     help="JSON array")
+    fmt.add_argument("--csv", dest="fmt", action="store_const", const="csv",
+                     help="CSV with a header row, for spreadsheets")
+    st.add_argument("--state", action="append", default=[], metavar="S",
+                    help="only sources in state S (repeatable)")
     return p
 
 
@@ -67,6 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"migdash: {exc}", file=sys.stderr)
         return 2
+    if args.command == "status":
+        from tui.headless import status
+
+        out, code = asyncio.run(status(settings, fmt=args.fmt or "text", states=args.state))
+        print(out, file=sys.stderr if code == 3 else sys.stdout)
+        return code
     from tui.app import MigdashApp
 
     MigdashApp(settings).run()
