@@ -35,6 +35,7 @@ class FakeClient:
     sources: list[Src] = field(default_factory=list)
     fail_with: list[Exception] = field(default_factory=list)
     calls: int = 0
+    project_calls: int = 0
 
     async def list_all_sources(self, **filters: Any) -> list[Src]:
         self.calls += 1
@@ -53,6 +54,10 @@ class FakeClient:
 
     async def get_task(self, task_id: str) -> Task:
         return Task(task_id, 12.5)
+
+    async def list_all_migprojects(self) -> list[Any]:
+        self.project_calls += 1
+        return ["p1"]
 
 
 class Clock:
@@ -176,3 +181,32 @@ async def test_refresh_now_wakes_the_fleet_loop() -> None:
     assert client.calls == 2
     svc.stop()
     await asyncio.wait_for(runner, 2)
+
+
+async def test_projects_are_fetched_first_then_every_twelfth_poll_or_on_refresh() -> None:
+    client = FakeClient([Src("a")])
+    svc, _ = service(client)
+    for _ in range(13):
+        await svc.poll_fleet()
+    assert client.project_calls == 2  # poll 1 and poll 13
+    assert svc.snapshot.projects == ("p1",)
+    svc.refresh_now()
+    await svc.poll_fleet()
+    assert client.project_calls == 3
+
+
+@dataclass(frozen=True)
+class SrcWithTask:
+    id: str
+    state: str
+    current_task: Task
+
+
+async def test_fleet_polls_record_speed_history_of_running_tasks() -> None:
+    client = FakeClient([SrcWithTask("a", "replicate", Task("t-a", 3.0)),  # type: ignore[list-item]
+                         SrcWithTask("b", "finished", Task("t-b", 9.0))])  # type: ignore[list-item]
+    svc, _ = service(client)
+    await svc.poll_fleet()
+    await svc.poll_fleet()
+    assert [v for _, v in svc.speed_history["t-a"]] == [3.0, 3.0]
+    assert "t-b" not in svc.speed_history  # finished tasks do not move

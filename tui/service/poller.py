@@ -20,6 +20,8 @@ from tui.service.state import ConnectionStatus, FleetDiff, FleetSnapshot, Link, 
 ACTIVE_STATES = frozenset({"initialize", "replicate", "syncing", "stopping", "deleting",
                            "cloning", "cutovering", "testing"})
 MAX_BACKOFF = 120.0
+PROJECTS_EVERY = 12
+"""Migration projects change rarely: fetched on every 12th fleet poll (and on refresh)."""
 
 
 class Client(Protocol):
@@ -30,6 +32,7 @@ class Client(Protocol):
     async def list_all_errors(self, *, migproject: str | None = None) -> list[Any]: ...
     async def get_source(self, source_id: str) -> Any: ...
     async def get_task(self, task_id: str) -> Any: ...
+    async def list_all_migprojects(self) -> list[Any]: ...
 
 
 # -- events -----------------------------------------------------------------------------
@@ -116,11 +119,13 @@ class PollingService:
         self._task_id: str | None = None
         self._wake = {name: asyncio.Event() for name in ("fleet", "source", "task")}
         self._stopped = asyncio.Event()
+        self._projects_due = True
 
     # -- control from the UI ---------------------------------------------------------------
 
     def refresh_now(self) -> None:
         """Poll everything at once (the operator pressed ``r`` or just acted)."""
+        self._projects_due = True
         for event in self._wake.values():
             event.set()
 
@@ -169,10 +174,15 @@ class PollingService:
             sources = await self.client.list_all_sources(migproject=self.migproject)
             overview = await self.client.get_overview(migproject=self.migproject)
             errors = await self.client.list_all_errors(migproject=self.migproject)
+            projects = self.snapshot.projects
+            if self._projects_due or self.snapshot.version % PROJECTS_EVERY == 0:
+                projects = tuple(await self.client.list_all_migprojects())
+                self._projects_due = False
         except SmsError as exc:
             return self._failed(exc)
         now = self.clock()
-        new = FleetSnapshot.build(sources, overview, errors, now, self.snapshot.version + 1)
+        new = FleetSnapshot.build(sources, overview, errors, now, self.snapshot.version + 1,
+                                  projects)
         changes = diff(self.snapshot.sources, new.sources)
         self.snapshot = new
         was = self.status
@@ -180,7 +190,13 @@ class PollingService:
         if was.link is not Link.ONLINE or was.failures:
             self.publish(ConnectionChanged(self.status))
         self.publish(FleetPolled(new, changes))
-        busy = any(getattr(s, "state", None) in ACTIVE_STATES for s in sources)
+        busy = False
+        for s in sources:
+            if getattr(s, "state", None) in ACTIVE_STATES:
+                busy = True
+                task = getattr(s, "current_task", None)
+                if task is not None and task.id != self._task_id:
+                    self._record_speed(task.id, task, now)
         return self.intervals.fleet * (1.0 if busy else self.intervals.idle_factor)
 
     def _failed(self, exc: SmsError) -> float:
@@ -222,16 +238,21 @@ class PollingService:
             except SmsError as exc:
                 self.publish(DetailPollFailed("task", ident, exc))
             else:
-                history = self._record_speed(ident, detail)
+                history = self._record_speed(ident, detail, self.clock())
                 if ident == self._task_id:
                     self.publish(TaskDetailPolled(ident, detail, history))
             await self._sleep("task", self.intervals.task)
 
-    def _record_speed(self, task_id: str, detail: Any) -> tuple[tuple[float, float], ...]:
-        """Keep the task's speed history for the whole session (it survives reopening)."""
+    def _record_speed(
+        self, task_id: str, task: Any, now: float
+    ) -> tuple[tuple[float, float], ...]:
+        """Keep every active task's speed (MB/s, as the API gives it) since the app started.
+
+        Fleet polls feed it for every running task, the task poll every second for the open
+        one, so the history survives leaving and reopening the task screen."""
         points = self.speed_history.setdefault(task_id, [])
-        speed = getattr(detail, "migrate_speed", None)
+        speed = getattr(task, "migrate_speed", None)
         if speed is not None:
-            points.append((self.clock(), float(speed)))
+            points.append((now, float(speed)))
             del points[: -self.history_len]
         return tuple(points)

@@ -77,13 +77,15 @@ class FleetSnapshot:
     errors: tuple[Any, ...] = ()
     polled_at: float = 0.0
     version: int = 0
+    projects: tuple[Any, ...] = ()
+    """Migration projects (refreshed less often than sources)."""
 
     @classmethod
     def build(cls, sources: list[Any], overview: Any, errors: list[Any], polled_at: float,
-              version: int) -> FleetSnapshot:
+              version: int, projects: tuple[Any, ...] = ()) -> FleetSnapshot:
         """Freeze freshly fetched lists into a snapshot."""
         return cls(_freeze({s.id: s for s in sources}), overview, tuple(errors), polled_at,
-                   version)
+                   version, tuple(projects))
 
 
 def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> FleetDiff:

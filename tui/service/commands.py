@@ -1,0 +1,166 @@
+"""The one place every write goes through: read-only guard, no double submit, audit, refresh.
+
+Screens call these methods (from a worker); nothing else in the UI can reach a write endpoint.
+Each method returns an :class:`Outcome` instead of raising, so the UI always has something to
+show: done, failed with the decoded SMS error, or skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from tui.api.actions import refusal
+from tui.api.exceptions import SmsError
+from tui.api.errors import explain
+from tui.service.audit import AuditLog
+
+Status = Literal["ok", "failed", "skipped"]
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A write was attempted in read-only mode; nothing was sent."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one write ended for one target."""
+
+    target: str
+    label: str
+    status: Status
+    reason: str = ""
+    error: SmsError | None = None
+    result: Any = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the server accepted it."""
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class BulkSummary:
+    """Per-target outcomes of one action applied to many sources."""
+
+    operation: str
+    outcomes: tuple[Outcome, ...]
+
+    def count(self, status: Status) -> int:
+        """How many targets ended with ``status``."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+def describe(error: SmsError) -> str:
+    """The operator-facing text of an error: decoded SMS message plus handling measure."""
+    if error.error_code:
+        ex = explain(error.error_code, error.params, fallback_message=error.message)
+        return f"{ex.code}: {ex.message} — {ex.handling}"
+    return str(error)
+
+
+class CommandGateway:
+    """Sends writes for the dashboard; see the module docstring."""
+
+    def __init__(
+        self,
+        client: Any,
+        audit: AuditLog,
+        *,
+        read_only: bool,
+        on_sent: Callable[[], None] = lambda: None,
+        concurrency: int = 4,
+    ) -> None:
+        self._client = client
+        self.audit = audit
+        self.read_only = read_only
+        self._on_sent = on_sent
+        self._in_flight: set[tuple[str, str]] = set()
+        self._gate = asyncio.Semaphore(concurrency)
+
+    async def send(
+        self,
+        operation: str,
+        target: str,
+        label: str,
+        call: Callable[[], Awaitable[Any]],
+        request: Any = None,
+    ) -> Outcome:
+        """Send one write exactly once, audit it and ask the poller to refresh."""
+        if self.read_only:
+            raise ReadOnlyViolation(f"{operation} refused: migdash is in read-only mode")
+        key = (operation, target)
+        if key in self._in_flight:
+            return Outcome(target, label, "skipped", "the same request is already being sent")
+        self._in_flight.add(key)
+        summary = request.model_dump(mode="json", exclude_none=True) if isinstance(
+            request, BaseModel) else request
+        try:
+            async with self._gate:
+                result = await call()
+        except SmsError as exc:
+            self.audit.record(operation, [target], summary, ok=False,
+                              error_code=exc.error_code, error=exc.message)
+            return Outcome(target, label, "failed", describe(exc), exc)
+        finally:
+            self._in_flight.discard(key)
+        self.audit.record(operation, [target], summary, ok=True)
+        self._on_sent()
+        return Outcome(target, label, "ok", result=result)
+
+    # -- task actions ----------------------------------------------------------------------
+
+    async def task_action(self, task_id: str | None, operation: str, *, label: str = "",
+                          task_state: str | None = None, template_id: str | None = None,
+                          check_state: bool = True) -> Outcome:
+        """start/stop/restart/test/clone_test/network_check one task, if its state allows."""
+        from tui.api.models import TaskActionRequest
+
+        target = task_id or label
+        why = refusal(operation, task_state) if check_state else None
+        if task_id is None:
+            why = "the source has no migration task"
+        if why:
+            return Outcome(target, label, "skipped", why)
+        try:
+            body = TaskActionRequest(operation=operation, template_id=template_id)
+        except ValidationError as exc:
+            return Outcome(target, label, "skipped", _first_error(exc))
+        assert task_id is not None
+        return await self.send(f"task.{operation}", task_id, label,
+                               lambda: self._client.task_action(task_id, body), body)
+
+    async def bulk_task_action(
+        self, targets: Sequence[tuple[str | None, str | None, str]], operation: str, **kw: Any
+    ) -> BulkSummary:
+        """The same action on many tasks: (task_id, task_state, label) each, 4 at a time."""
+        outcomes = await asyncio.gather(
+            *(self.task_action(tid, operation, label=label, task_state=state, **kw)
+              for tid, state, label in targets)
+        )
+        return BulkSummary(operation, tuple(outcomes))
+
+    async def delete_task(self, task_id: str, *, label: str = "",
+                          task_state: str | None = None) -> Outcome:
+        """Delete a task (not while it moves data)."""
+        why = refusal("delete", task_state)
+        if why:
+            return Outcome(task_id, label, "skipped", why)
+        return await self.send("task.delete", task_id, label,
+                               lambda: self._client.delete_task(task_id))
+
+    async def write(self, operation: str, target: str, label: str, method: str,
+                    *args: Any, request: Any = None) -> Outcome:
+        """Any other client write by method name (create_task, update_source, …)."""
+        fn = getattr(self._client, method)
+        return await self.send(operation, target, label, lambda: fn(*args), request)
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
+    return f"{loc}: {err.get('msg', 'invalid')}"
