@@ -263,8 +263,9 @@ class SmsClient:
         return await self._all_pages(fetch, SMALL_PAGE, lambda t: t.id)
 
     async def get_template(self, template_id: str) -> m.Template:
-        """GET /v3/vm/templates/{id}."""
-        return await self._get(f"/v3/vm/templates/{_seg(template_id)}", m.Template)
+        """GET /v3/vm/templates/{id} (the answer wraps it in ``template``)."""
+        path = f"/v3/vm/templates/{_seg(template_id)}"
+        return (await self._get(path, m.TemplateEnvelope)).template
 
     async def update_template(self, template_id: str, body: m.TemplateBody) -> Any:
         """PUT /v3/vm/templates/{id}."""

@@ -1,0 +1,211 @@
+"""Base classes and tolerant field types shared by every SMS model.
+
+Reading is tolerant: unknown fields are ignored, enum-like fields are plain ``str`` (unknown
+values are kept), documented nulls are accepted, and the reference's own drift is absorbed
+(numbers sent as strings, ``enterprise_project_id: 0``, ``""`` for a missing number).
+Writing is strict: write models forbid unknown fields and validate the spec's ranges.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+class SmsModel(BaseModel):
+    """Base of every model read from SMS: tolerant, immutable."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+
+class WriteModel(BaseModel):
+    """Base of every request body: strict, validated on assignment too."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+
+    def to_body(self) -> dict[str, Any]:
+        """The exact JSON object to send."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _to_str(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def _to_num(value: Any) -> Any:
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped == "" or stripped.lower() in ("null", "none"):
+            return None
+        return stripped
+    return value
+
+
+def _to_bool(value: Any) -> Any:
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("true", "1", "yes"):
+            return True
+        if low in ("false", "0", "no", ""):
+            return False
+    return value
+
+
+Str = Annotated[str | None, BeforeValidator(_to_str)]
+"""A string that also accepts numbers (the reference sends ``enterprise_project_id: 0``)."""
+Int = Annotated[int | None, BeforeValidator(_to_num)]
+"""An integer that also accepts numeric strings and ``""`` (btrfs examples send strings)."""
+Float = Annotated[float | None, BeforeValidator(_to_num)]
+"""A float that also accepts numeric strings."""
+Bool = Annotated[bool | None, BeforeValidator(_to_bool)]
+"""A boolean that also accepts ``"true"``/``"false"``."""
+
+
+def items(alias: str | None = None) -> Any:
+    """A list field that defaults to empty and treats ``null`` as empty."""
+    return Field(default_factory=list, alias=alias) if alias else Field(default_factory=list)
+
+
+def _none_to_list(value: Any) -> Any:
+    return [] if value is None else value
+
+
+NullList = BeforeValidator(_none_to_list)
+
+HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hhmm(value: str) -> int:
+    """Minutes since midnight of ``H:MM`` or ``HH:MM`` (00:00–23:59); ValueError otherwise."""
+    m = HHMM.match(value.strip()) if isinstance(value, str) else None
+    if not m:
+        raise ValueError(f"{value!r} is not a time of day HH:MM (00:00–23:59)")
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def format_hhmm(minutes: int) -> str:
+    """``HH:MM`` for minutes since midnight."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+class SourceState(StrEnum):
+    """Documented source ``state`` values."""
+
+    UNAVAILABLE = "unavailable"
+    WAITING = "waiting"
+    INITIALIZE = "initialize"
+    REPLICATE = "replicate"
+    SYNCING = "syncing"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    DELETING = "deleting"
+    ERROR = "error"
+    CLONING = "cloning"
+    CUTOVERING = "cutovering"
+    FINISHED = "finished"
+    TESTING = "testing"
+
+
+class MigrationCycle(StrEnum):
+    """Documented source ``migration_cycle`` values."""
+
+    CHECKING = "checking"
+    SETTING = "setting"
+    REPLICATING = "replicating"
+    SYNCING = "syncing"
+    CUTOVERING = "cutovering"
+    CUTOVERED = "cutovered"
+
+
+class TaskState(StrEnum):
+    """Documented task ``state`` values."""
+
+    READY = "READY"
+    RUNNING = "RUNNING"
+    SYNCING = "SYNCING"
+    MIGRATE_SUCCESS = "MIGRATE_SUCCESS"
+    MIGRATE_FAIL = "MIGRATE_FAIL"
+    ABORTING = "ABORTING"
+    ABORT = "ABORT"
+    DELETING = "DELETING"
+    SYNC_F_ROLLBACKING = "SYNC_F_ROLLBACKING"
+    SYNC_F_ROLLBACK_SUCCESS = "SYNC_F_ROLLBACK_SUCCESS"
+
+
+class TaskType(StrEnum):
+    """Task (and migration project) ``type``."""
+
+    MIGRATE_FILE = "MIGRATE_FILE"
+    MIGRATE_BLOCK = "MIGRATE_BLOCK"
+
+
+class OsType(StrEnum):
+    """Source ``os_type``."""
+
+    WINDOWS = "WINDOWS"
+    LINUX = "LINUX"
+
+
+class CheckResult(StrEnum):
+    """Environment check ``result``."""
+
+    OK = "OK"
+    WARN = "WARN"
+    ERROR = "ERROR"
+
+
+class SubTaskName(StrEnum):
+    """Subtask names from the progress-report section."""
+
+    CREATE_CLOUD_SERVER = "CREATE_CLOUD_SERVER"
+    SSL_CONFIG = "SSL_CONFIG"
+    ATTACH_AGENT_IMAGE = "ATTACH_AGENT_IMAGE"
+    DETTACH_AGENT_IMAGE = "DETTACH_AGENT_IMAGE"
+    FORMAT_DISK_LINUX = "FORMAT_DISK_LINUX"
+    FORMAT_DISK_LINUX_FILE = "FORMAT_DISK_LINUX_FILE"
+    FORMAT_DISK_LINUX_BLOCK = "FORMAT_DISK_LINUX_BLOCK"
+    FORMAT_DISK_WINDOWS = "FORMAT_DISK_WINDOWS"
+    MIGRATE_LINUX_FILE = "MIGRATE_LINUX_FILE"
+    MIGRATE_LINUX_BLOCK = "MIGRATE_LINUX_BLOCK"
+    MIGRATE_WINDOWS_BLOCK = "MIGRATE_WINDOWS_BLOCK"
+    CLONE_VM = "CLONE_VM"
+    SYNC_LINUX_FILE = "SYNC_LINUX_FILE"
+    SYNC_LINUX_BLOCK = "SYNC_LINUX_BLOCK"
+    SYNC_WINDOWS_BLOCK = "SYNC_WINDOWS_BLOCK"
+    CONFIGURE_LINUX = "CONFIGURE_LINUX"
+    CONFIGURE_LINUX_BLOCK = "CONFIGURE_LINUX_BLOCK"
+    CONFIGURE_LINUX_FILE = "CONFIGURE_LINUX_FILE"
+    CONFIGURE_WINDOWS = "CONFIGURE_WINDOWS"
+
+
+class ErrorDetail(SmsModel):
+    """One entry of an error body's ``details``."""
+
+    error_code: Str = None
+    error_msg: Str = None
+
+
+class ErrorBody(SmsModel):
+    """The SMS error body (also what APIG sends, with ``request_id``)."""
+
+    error_code: Str = None
+    error_msg: Str = None
+    error_param: Annotated[list[str], NullList] = Field(default_factory=list)
+    details: Annotated[list[ErrorDetail], NullList] = Field(default_factory=list)
+    encoded_authorization_message: Str = None
+    request_id: Str = None
+
+
+class CreatedResponse(SmsModel):
+    """The answer of a POST that creates something: its ``id``."""
+
+    id: Str = None
