@@ -10,8 +10,22 @@ from textual.widget import Widget
 
 from widgets.states import SOURCE_STATES
 
-ORDER = ("waiting", "initialize", "replicate", "syncing", "stopping", "stopped", "cloning",
-         "testing", "cutovering", "finished", "error", "unavailable", "deleting", "unconfigured")
+ORDER = (
+    "waiting",
+    "initialize",
+    "replicate",
+    "syncing",
+    "stopping",
+    "stopped",
+    "cloning",
+    "testing",
+    "cutovering",
+    "finished",
+    "error",
+    "unavailable",
+    "deleting",
+    "unconfigured",
+)
 
 
 class OverviewStrip(Widget):

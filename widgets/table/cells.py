@@ -1,0 +1,175 @@
+"""Columns and cells: what a row holds, how a cell fits its width, and the progress glyphs.
+
+Every width here is in terminal *cells*, not characters: a CJK character takes two, a
+combining mark none. Fitting measures with :func:`rich.cells.cell_len` and cuts with
+:func:`rich.cells.set_cell_size`, which pads with a space when a wide character would be
+split, so a cell is always exactly as wide as its column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+
+Cell = str | Text | int | float | None
+"""One cell: plain text, styled text (badges, bars), a number, or nothing."""
+
+Row = Mapping[str, Cell]
+"""One row: cells by column key. Extra keys are allowed (for sort keys and predicates)."""
+
+SortValue = Any
+"""Whatever a sort key returns; values of one column must compare with each other."""
+
+Align = Literal["left", "right", "center"]
+
+ELLIPSIS = "…"
+GAP = 1
+"""Cells of space between two columns."""
+
+# C0/C1 controls would move the terminal cursor or count as zero cells: show a space instead.
+_CONTROLS = {code: " " for code in (*range(0x20), *range(0x7F, 0xA0))}
+_DIGITS = re.compile(r"(\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column: its key in each row, header label, width policy, alignment and sort key."""
+
+    key: str
+    label: str
+    width: int | None = None
+    """Fixed width in cells; ``None`` makes the column flex to share the spare width; ``0``
+    hides it (it still counts for the filter and the sort)."""
+    min_width: int = 6
+    """The least a flexing column shrinks to."""
+    align: Align = "left"
+    sort_key: Callable[[Row], SortValue] | None = None
+    """Sort value from the whole row; ``None`` sorts the cell naturally (``web-2`` < ``web-10``)."""
+    searchable: bool = False
+    """Whether the filter text matches this column."""
+
+
+def plain(cell: Cell) -> str:
+    """The text a cell shows, without style."""
+    if cell is None:
+        return ""
+    if isinstance(cell, Text):
+        return cell.plain
+    return str(cell)
+
+
+def natural_key(cell: Cell) -> tuple[Any, ...]:
+    """A sort value: numbers first by value, then text in natural order, empty cells last."""
+    if cell is None:
+        return (2,)
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return (0, -math.inf if math.isnan(cell) else cell)
+    text = plain(cell).casefold()
+    if not text:
+        return (2,)
+    parts: list[Any] = _DIGITS.split(text)
+    # re.split with one group alternates text, digits, text...: types line up by position.
+    parts[1::2] = [int(p) for p in parts[1::2]]
+    return (1, *parts)
+
+
+def sanitize(text: str) -> str:
+    """``text`` with control characters (newlines, tabs, escapes) replaced by spaces."""
+    return text.translate(_CONTROLS) if not text.isprintable() else text
+
+
+def fit_text(text: str, width: int, align: Align = "left") -> str:
+    """Plain ``text`` cut with an ellipsis or padded to exactly ``width`` cells."""
+    if width <= 0:
+        return ""
+    text = sanitize(text)
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + ELLIPSIS
+    spare = width - length
+    if align == "right":
+        return " " * spare + text
+    if align == "center":
+        return " " * (spare // 2) + text + " " * (spare - spare // 2)
+    return text + " " * spare
+
+
+def fit_cell(cell: Cell, width: int, align: Align = "left") -> str | Text:
+    """A cell cut or padded to exactly ``width`` cells; styled cells keep their styles."""
+    if not isinstance(cell, Text):
+        return fit_text(plain(cell), width, align)
+    if width <= 0:
+        return ""
+    if cell.cell_len == width and cell.plain.isprintable():
+        return cell  # already fits (bars and badges drawn to width): no copy
+    text = cell.copy()
+    if not text.plain.isprintable():
+        text.plain = sanitize(text.plain)  # same length, so the spans still line up
+    length = text.cell_len
+    if length > width:
+        text.truncate(width, overflow="ellipsis")
+        length = text.cell_len
+    spare = width - length
+    if spare:
+        left = spare if align == "right" else spare // 2 if align == "center" else 0
+        text.pad_left(left)
+        text.pad_right(spare - left)
+    return text
+
+
+def layout_widths(columns: Sequence[Column], width: int) -> list[int]:
+    """Each column's width for a line of ``width`` cells; flexing columns share the rest.
+
+    When even the minimums do not fit, flexing columns get their minimum and the line is cut
+    at the right edge by the caller.
+    """
+    shown = sum(1 for c in columns if c.width != 0)  # width 0 hides a column, gap and all
+    gaps = GAP * max(shown - 1, 0)
+    fixed = sum(c.width for c in columns if c.width is not None)
+    flexing = [i for i, c in enumerate(columns) if c.width is None]
+    widths = [c.width if c.width is not None else c.min_width for c in columns]
+    if not flexing:
+        return widths
+    spare = width - gaps - fixed
+    share, extra = divmod(max(spare, 0), len(flexing))
+    for order, index in enumerate(flexing):
+        widths[index] = max(columns[index].min_width, share + (1 if order < extra else 0))
+    return widths
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def progress_bar(
+    fraction: float | None,
+    width: int,
+    *,
+    style: str = "",
+    track_style: str = "dim",
+) -> Text:
+    """``██████▌░░░  65%``: a bar in eighths of a cell and the percentage, ``width`` cells.
+
+    The last five cells hold the percentage; an unknown fraction (``None`` or NaN) shows
+    ``—`` so "no data" never looks like 0 %.
+    """
+    bar_width = max(width - 5, 0)
+    if fraction is None or math.isnan(fraction):
+        return Text(fit_text("—", width, "right"), style=track_style, no_wrap=True, end="")
+    fraction = min(max(fraction, 0.0), 1.0)
+    eighths = math.floor(fraction * bar_width * 8)
+    full, part = divmod(eighths, 8)
+    filled = "█" * full + (_EIGHTHS[part] if part else "")
+    out = Text(no_wrap=True, end="")
+    out.append(filled, style=style)
+    out.append("░" * (bar_width - len(filled)), style=track_style)
+    # Floor, so a nearly done 99.9 % never reads as 100 %.
+    out.append(f"{math.floor(fraction * 100):>4d}%")
+    if out.cell_len > width:
+        out.truncate(max(width, 0))
+    return out

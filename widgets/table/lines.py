@@ -1,0 +1,188 @@
+"""Drawing one table line into a :class:`~textual.strip.Strip` of exactly the widget's width.
+
+These are pure functions of their arguments so the widget can cache their results by the
+same arguments. Styles come in resolved from the widget's component classes; nothing here
+names a colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.strip import Strip
+
+from widgets.table.cells import GAP, Column, Row, fit_cell, fit_text, layout_widths
+
+MARK_GLYPH = "●"
+"""Drawn in the mark column of a marked row (the row's style changes too)."""
+MARK_WIDTH = 2
+"""The mark column: the glyph and a space."""
+SORT_GLYPHS = ("▲", "▼")
+"""Header suffix of the sorted column: ascending, descending."""
+
+
+def _finish(line: Text, width: int, style: Style, console: Console) -> Strip:
+    strip = Strip(list(line.render(console)))
+    # Cut a line longer than the widget (minimum widths did not fit) or pad a short one,
+    # so every strip is exactly the widget's width.
+    return strip.adjust_cell_length(width, style).simplify()
+
+
+def header_strip(
+    columns: Sequence[Column],
+    widths: Sequence[int],
+    sort_column: str | None,
+    reverse: bool,
+    width: int,
+    style: Style,
+    console: Console,
+) -> Strip:
+    """The header: labels in their columns, the sorted one with ``▲`` or ``▼``."""
+    line = Text(" " * MARK_WIDTH, style=style, no_wrap=True, end="")
+    first = True
+    for column, cells in zip(columns, widths, strict=True):
+        if cells <= 0:
+            continue  # a zero-width column is hidden but still searchable and sortable
+        if not first:
+            line.append(" " * GAP)
+        first = False
+        label = column.label
+        if column.key == sort_column:
+            glyph = SORT_GLYPHS[1 if reverse else 0]
+            # The glyph must survive truncation: it is the only sign of the sort direction.
+            label = fit_text(label, max(cells - 2, 0)).rstrip() + " " + glyph
+        line.append(fit_text(label, cells, column.align))
+    return _finish(line, width, style, console)
+
+
+def row_strip(
+    row: Row,
+    columns: Sequence[Column],
+    widths: Sequence[int],
+    marked: bool,
+    width: int,
+    style: Style,
+    cursor_style: Style | None,
+    console: Console,
+) -> Strip:
+    """One data row; ``style`` sits under the cells' own styles, ``cursor_style`` over them.
+
+    Segments are built directly (plain cells run together into one segment) rather than
+    through a whole-line ``Text``: a poll that reorders the screen redraws every line.
+    """
+    # On the cursor row the cursor style goes over the cells: badge colours give way, their
+    # symbols remain.
+    under = style if cursor_style is None else cursor_style
+    segments: list[Segment] = []
+    plain: list[str] = [MARK_GLYPH if marked else " ", " " * (MARK_WIDTH - 1)]
+    first = True
+    for column, cells in zip(columns, widths, strict=True):
+        if cells <= 0:
+            continue
+        if not first:
+            plain.append(" " * GAP)
+        first = False
+        fitted = fit_cell(row.get(column.key), cells, column.align)
+        if isinstance(fitted, str):
+            plain.append(fitted)
+            continue
+        if plain:
+            segments.append(Segment("".join(plain), under))
+            plain = []
+        for text, own in _styled_runs(fitted, console):
+            combined = style + own if own is not None else style
+            segments.append(Segment(text, combined + cursor_style if cursor_style else combined))
+    if plain:
+        segments.append(Segment("".join(plain), under))
+    # Cut a line longer than the widget (minimum widths did not fit) or pad a short one,
+    # so every strip is exactly the widget's width.
+    return Strip(segments).adjust_cell_length(width, under)
+
+
+def _styled_runs(text: Text, console: Console) -> list[tuple[str, Style | None]]:
+    """``text`` as (string, style) runs, its own base style included."""
+    if not text.spans:
+        # Text.render leaves out the base style of a Text without spans (its caller, the
+        # console, normally adds it): a plain badge would lose its colour.
+        return [(text.plain, console.get_style(text.style) if text.style else None)]
+    return [(segment.text, segment.style) for segment in text.render(console)]
+
+
+def message_strip(message: str, width: int, style: Style, console: Console) -> Strip:
+    """``message`` centred in a line (the empty state)."""
+    line = Text(fit_text(message, width, "center"), style=style, no_wrap=True, end="")
+    return _finish(line, width, style, console)
+
+
+class LinePainter:
+    """Draws and caches the table's lines for one set of columns.
+
+    A row line is cached by (key, version, width, styles): the same row drawn the same way is
+    a look-up, so scrolling back and idle repaints draw nothing. The cache is bounded, so a
+    long scroll through 100,000 rows does not keep them all.
+    """
+
+    def __init__(self, columns: Sequence[Column], console: Console, size: int = 4096) -> None:
+        self.columns = tuple(columns)
+        self.console = console
+        self._widths: tuple[int, list[int]] = (-1, [])
+        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(size)
+
+    def clear(self) -> None:
+        """Forget every drawn line (the styles changed)."""
+        self._cache.clear()
+
+    def widths(self, width: int) -> list[int]:
+        """Column widths for a line of ``width`` cells, after the mark column."""
+        if self._widths[0] != width:
+            self._widths = (width, layout_widths(self.columns, width - MARK_WIDTH))
+        return self._widths[1]
+
+    def column_at(self, x: int, width: int) -> str | None:
+        """Key of the column under cell ``x`` (a gap counts with the column to its left)."""
+        left = MARK_WIDTH
+        for column, cells in zip(self.columns, self.widths(width), strict=True):
+            if cells <= 0:
+                continue
+            if left <= x < left + cells + GAP:
+                return column.key
+            left += cells + GAP
+        return None
+
+    def header(self, width: int, sort_column: str | None, reverse: bool, style: Style) -> Strip:
+        """The header line."""
+        key = ("header", width, sort_column, reverse, style)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = header_strip(
+                self.columns, self.widths(width), sort_column, reverse, width, style, self.console
+            )
+            self._cache[key] = strip
+        return strip
+
+    def row(
+        self,
+        key: str,
+        version: int,
+        row: Row,
+        width: int,
+        *,
+        marked: bool,
+        style: Style,
+        cursor_style: Style | None,
+    ) -> Strip:
+        """The line of row ``key`` at ``version``."""
+        cache_key = (key, version, width, marked, style, cursor_style)
+        strip = self._cache.get(cache_key)
+        if strip is None:
+            widths = self.widths(width)
+            strip = row_strip(
+                row, self.columns, widths, marked, width, style, cursor_style, self.console
+            )
+            self._cache[cache_key] = strip
+        return strip
