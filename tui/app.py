@@ -1,44 +1,162 @@
-"""The migdash Textual application (placeholder shell until the dashboard lands)."""
+"""The migdash Textual application: bindings, screens, and the polling service's lifetime.
+
+The app is the one reactive store: the polling service publishes events, the app keeps the
+latest of each kind in a reactive, and screens ``watch`` those. Screens never see the client;
+writes go through :attr:`MigdashApp.commands`.
+"""
 
 from __future__ import annotations
 
-from textual import work
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+import time
+from collections.abc import Callable
+from typing import Any
 
-from tui.api.exceptions import SmsError
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import var
+from textual.worker import Worker, WorkerState
+
+from tui.api.client import SmsClient
+from tui.api.transport import RetryPolicy
 from tui.connect import Settings, open_client
+from tui.service.audit import AuditLog
+from tui.service.commands import CommandGateway
+from tui.service.poller import (
+    ConnectionChanged,
+    DetailPollFailed,
+    Event,
+    FleetPolled,
+    Intervals,
+    PollingService,
+    SourceDetailPolled,
+    TaskDetailPolled,
+)
+from tui.service.state import ConnectionStatus
 
 
 class MigdashApp(App[None]):
     """Keyboard-driven dashboard for SMS migrations."""
 
     TITLE = "migdash"
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("q", "quit_app", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("r", "refresh", "Refresh"),
+    ]
 
-    def __init__(self, settings: Settings) -> None:
+    fleet: var[FleetPolled | None] = var(None, always_update=True)
+    """The latest fleet poll (snapshot + diff)."""
+    connection: var[ConnectionStatus] = var(ConnectionStatus, always_update=True)
+    """The connection status for the header."""
+    source_detail: var[SourceDetailPolled | None] = var(None, always_update=True)
+    """The latest detail of the source being watched."""
+    task_detail: var[TaskDetailPolled | None] = var(None, always_update=True)
+    """The latest detail of the task being watched."""
+    detail_error: var[DetailPollFailed | None] = var(None, always_update=True)
+    """The latest failed detail poll."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        client: SmsClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        audit: AuditLog | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
+        self.clock = clock
+        self.wall_clock = wall_clock
+        # The service has its own backoff, so the client retries each read only once.
+        self.client = client or open_client(settings, retry=RetryPolicy(attempts=1),
+                                            deadline=20.0)
+        self.service = PollingService(
+            self.client, self._publish, intervals=Intervals(fleet=settings.refresh), clock=clock
+        )
+        self.commands = CommandGateway(
+            self.client,
+            audit or AuditLog(profile=settings.label, endpoint=settings.endpoint),
+            read_only=settings.read_only,
+            on_sent=self.service.refresh_now,
+        )
         self.sub_title = settings.label
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Connecting…", id="status")
-        yield Footer()
+    @property
+    def read_only(self) -> bool:
+        """True when no write may be sent."""
+        return self.settings.read_only
 
     def on_mount(self) -> None:
-        self.load_overview()
+        from tui.screens.sources import SourceListScreen
 
-    @work(exclusive=True, exit_on_error=False, group="overview", description="first overview")
-    async def load_overview(self) -> None:
-        """Fetch the fleet overview once and show it (the polling service replaces this)."""
-        status = self.query_one("#status", Static)
-        try:
-            async with open_client(self.settings) as sms:
-                overview = await sms.get_overview()
-        except SmsError as exc:
-            status.update(f"[b]Could not reach SMS[/b]\n{exc}\n{exc.hint}")
+        self.push_screen(SourceListScreen())
+        self.run_service()
+
+    async def on_unmount(self) -> None:
+        self.service.stop()
+        await self.client.aclose()
+
+    @work(exclusive=True, exit_on_error=False, group="service", description="polling service")
+    async def run_service(self) -> None:
+        """Run the polling service for the app's lifetime."""
+        await self.service.run()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker is made visible (never silently swallowed)."""
+        if event.state is not WorkerState.ERROR:
             return
-        counts = overview.model_dump(exclude_none=True)
-        lines = [f"{k:>14}: {v}" for k, v in counts.items() if isinstance(v, int)]
-        status.update("Fleet overview\n\n" + "\n".join(lines))
+        error = event.worker.error
+        self.notify(f"{event.worker.description or event.worker.name} failed: {error!r}",
+                    title="Internal error", severity="error", timeout=15)
+        if event.worker.group == "service":
+            # The dashboard must outlive any bug in a poll: start the service again.
+            self.set_timer(5.0, self.run_service)
+
+    def _publish(self, event: Event) -> None:
+        """Keep the latest of each event kind; watchers on screens do the rest."""
+        if isinstance(event, FleetPolled):
+            self.fleet = event
+        elif isinstance(event, ConnectionChanged):
+            self.connection = event.status
+        elif isinstance(event, SourceDetailPolled):
+            self.source_detail = event
+        elif isinstance(event, TaskDetailPolled):
+            self.task_detail = event
+        elif isinstance(event, DetailPollFailed):
+            self.detail_error = event
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        """Poll everything now."""
+        self.service.refresh_now()
+        self.notify("Refreshing…", timeout=1.5)
+
+    def action_help(self) -> None:
+        """Show every key of every screen."""
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_quit_app(self) -> None:
+        """Quit, asking first if a screen holds an unsaved edit."""
+        dirty = [s for s in self.screen_stack if getattr(s, "has_unsaved_changes", False)]
+        if not dirty:
+            self.exit()
+            return
+        from tui.screens.confirm import ConfirmScreen
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.exit()
+
+        self.push_screen(ConfirmScreen("Quit migdash?", "You have unsaved changes; they will be "
+                                       "lost.", confirm_label="Quit"), done)
+
+    def command_targets(self) -> dict[str, Any]:
+        """What the command palette can jump to (filled in by the source list)."""
+        return {}

@@ -81,8 +81,6 @@ class SourceTable(TableView, can_focus=True):
         Binding("end", "last", "Last", show=False),
         Binding("enter", "activate", "Open"),
         Binding("space", "toggle_mark", "Mark"),
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("S", "reverse_sort", "Reverse sort", show=False),
     ]
 
     class CursorMoved(_TableMessage):
@@ -149,7 +147,8 @@ class SourceTable(TableView, can_focus=True):
 
     def action_cycle_sort(self) -> None:
         """Sort by the next column, ascending (after the last: arrival order)."""
-        keys = [c.key for c in self.columns]
+        # Hidden (width 0) columns exist for the filter only; sorting by them would surprise.
+        keys = [c.key for c in self.columns if c.width != 0]
         current = self.sort_column
         position = keys.index(current) + 1 if current in keys else 0
         self.sort_by(keys[position] if position < len(keys) else None)

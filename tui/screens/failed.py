@@ -1,0 +1,87 @@
+"""``e``: the failed source servers from ``/v3/errors``, each error decoded with the catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from tui.api.errors import decode_error_json
+from tui.service.poller import FleetPolled
+from widgets.status_header import StatusHeader
+
+
+class FailedServersScreen(Screen[None]):
+    """Server, IP, error code, message with its params, and the handling measure."""
+
+    DEFAULT_CSS = """
+    FailedServersScreen #failed-title { padding: 0 1; text-style: bold; height: 1; }
+    FailedServersScreen DataTable { height: 1fr; }
+    FailedServersScreen #failed-empty { padding: 1 2; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("enter", "open_source", "Detail"),
+    ]
+
+    _shown: tuple[Any, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        yield StatusHeader(app.settings.label, app.settings.region,
+                           read_only=app.read_only, interval=app.settings.refresh,
+                           clock=app.clock, id="header")
+        yield Static("Failed servers", id="failed-title")
+        table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns("Server", "IP", "Code", "What happened", "What to do")
+        yield table
+        yield Static("", id="failed-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "fleet", self._show, init=True)
+        self.watch(self.app, "connection", self._header, init=True)
+
+    def _header(self, status: Any) -> None:
+        self.query_one(StatusHeader).status = status
+
+    def _show(self, polled: FleetPolled | None) -> None:
+        table = self.query_one(DataTable)
+        errors = polled.snapshot.errors if polled is not None else ()
+        if polled is not None and errors == self._shown:
+            return  # the list is rebuilt only when it changed, not on every poll
+        self._shown = errors
+        cursor = table.cursor_row
+        table.clear()
+        for err in errors:
+            ex = decode_error_json(err.error_json)
+            code = Text(ex.code if ex else "—", style="bold bright_red")
+            message = ex.message if ex else "(no error detail)"
+            handling = ex.handling if ex else ""
+            table.add_row(err.name or err.host_name or err.source_id, err.source_ip or "",
+                          code, message, handling, key=err.source_id)
+        if errors:
+            table.move_cursor(row=min(cursor, len(errors) - 1))
+        empty = self.query_one("#failed-empty", Static)
+        empty.display = not errors
+        empty.update("No failed servers." if polled is not None else "Loading…")
+        self.query_one("#failed-title", Static).update(f"Failed servers ({len(errors)})")
+
+    def action_back(self) -> None:
+        """Back to the source list."""
+        self.dismiss(None)
+
+    def action_open_source(self) -> None:
+        """Open the highlighted server's detail."""
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key:
+            from tui.screens.detail import SourceDetailScreen
+
+            self.app.push_screen(SourceDetailScreen(key))

@@ -1,0 +1,113 @@
+"""Small modal pickers: source states to show, and the active migration project."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+from widgets.states import SOURCE_STATES
+
+_PICKER_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 60; height: auto; max-height: 80%; border: thick $accent; background: $surface;
+    padding: 0 1;
+}}
+{name} .picker-title {{ text-style: bold; padding: 1 0 0 0; }}
+{name} .picker-help {{ color: $text-muted; padding-bottom: 1; }}
+{name} SelectionList, {name} OptionList {{ height: auto; max-height: 24; }}
+"""
+
+
+class StateFilterScreen(ModalScreen[frozenset[str] | None]):
+    """Tick the states to show; ``enter`` applies, ``escape`` cancels, ``a`` clears all."""
+
+    DEFAULT_CSS = _PICKER_CSS.format(name="StateFilterScreen")
+    BINDINGS = [
+        Binding("enter", "apply", "Apply"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("a", "clear_all", "All states"),
+    ]
+
+    def __init__(self, counts: Mapping[str, int], current: frozenset[str]) -> None:
+        super().__init__()
+        self.counts = counts
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        states = list(SOURCE_STATES) + sorted(set(self.counts) - set(SOURCE_STATES))
+        items = [
+            Selection(f"{SOURCE_STATES.get(s, ('?', ''))[0]} {s} ({self.counts.get(s, 0)})", s,
+                      s in self.current)
+            for s in states if s != "unconfigured"
+        ]
+        with Vertical():
+            yield Static("Show sources in these states", classes="picker-title")
+            yield Static("space ticks · enter applies · a shows all · escape cancels",
+                         classes="picker-help")
+            yield SelectionList[str](*items, id="states")
+
+    def action_apply(self) -> None:
+        """Apply the ticked states (none ticked means all)."""
+        self.dismiss(frozenset(self.query_one(SelectionList).selected))
+
+    def action_clear_all(self) -> None:
+        """Show every state."""
+        self.dismiss(frozenset())
+
+    def action_cancel(self) -> None:
+        """Keep the current filter."""
+        self.dismiss(None)
+
+
+ALL_PROJECTS = "\x00all"
+
+
+class ProjectPickerScreen(ModalScreen[tuple[str, str] | None | bool]):
+    """Choose the active migration project; returns (id, name), None for all, False to cancel."""
+
+    DEFAULT_CSS = _PICKER_CSS.format(name="ProjectPickerScreen")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, projects: Sequence[Any], current: tuple[str, str] | None) -> None:
+        super().__init__()
+        self.projects = list(projects)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = [Option("All sources (no project filter)", id=ALL_PROJECTS)]
+        for p in self.projects:
+            mark = " ★ default" if getattr(p, "isdefault", False) else ""
+            options.append(Option(f"{p.name}{mark}", id=p.id))
+        with Vertical():
+            yield Static("Migration project", classes="picker-title")
+            yield Static("enter chooses · escape cancels", classes="picker-help")
+            yield OptionList(*options, id="projects")
+
+    def on_mount(self) -> None:
+        if self.current is not None:
+            ol = self.query_one(OptionList)
+            try:
+                ol.highlighted = ol.get_option_index(self.current[0])
+            except Exception:  # the project vanished since it was chosen
+                pass
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        ident = event.option.id
+        if ident == ALL_PROJECTS or ident is None:
+            self.dismiss(None)
+            return
+        name = next((p.name for p in self.projects if p.id == ident), ident)
+        self.dismiss((ident, name))
+
+    def action_cancel(self) -> None:
+        """Keep the current project."""
+        self.dismiss(False)

@@ -1,0 +1,301 @@
+"""The main screen: every source server, live, filterable and sortable at 10,000 rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from tui.screens.registry import WRITE_ACTIONS
+from tui.screens.source_rows import is_problem, row_values
+from tui.service.poller import FleetPolled
+from widgets.overview_strip import OverviewStrip
+from widgets.source_table import Column, Row, SourceTable, progress_bar
+from widgets.status_header import StatusHeader
+
+PROGRESS_WIDTH = 16
+
+COLUMNS = [
+    Column("state", "State", width=14, sort_key=lambda r: r["_state"]),
+    Column("name", "Name", min_width=16, searchable=True),
+    Column("ip", "IP", width=15, searchable=True, sort_key=lambda r: r["_ip"]),
+    Column("os", "OS", width=12),
+    Column("stage", "Stage", width=11),
+    Column("progress", "Progress", width=PROGRESS_WIDTH, sort_key=lambda r: r["_progress"]),
+    Column("speed", "Speed", width=12, align="right", sort_key=lambda r: r["_speed"]),
+    Column("eta", "ETA", width=7, align="right", sort_key=lambda r: r["_eta"]),
+    Column("agent", "Agent", width=5, sort_key=lambda r: r["_agent"]),
+    Column("task", "Task", width=17, sort_key=lambda r: r["_task"]),
+    Column("changed", "Changed", width=7, align="right", sort_key=lambda r: r["_changed"]),
+    Column("id", "ID", width=0, min_width=0, searchable=True),
+]
+
+
+def make_row(source: Any, now: float) -> Row:
+    """The table row for one source (cells plus ``_``-prefixed sort and filter values)."""
+    v = row_values(source, now)
+    row: dict[str, Any] = {
+        "state": v.state, "name": v.name, "ip": v.ip, "os": v.os, "stage": v.stage,
+        "progress": progress_bar(v.progress, PROGRESS_WIDTH), "speed": v.speed, "eta": v.eta,
+        "agent": v.agent, "task": v.task, "changed": v.changed, "id": source.id,
+        "_problem": is_problem(source), "_state_raw": source.state,
+    }
+    for key, value in v.sort.items():
+        row[f"_{key}"] = value
+    return row
+
+
+class SourceListScreen(Screen[None]):
+    """Source list: ``/`` filter, ``f`` states, ``p`` problems only, ``enter`` detail."""
+
+    DEFAULT_CSS = """
+    SourceListScreen #filter { display: none; height: 3; border: tall $accent; }
+    SourceListScreen #filter.-shown { display: block; }
+    SourceListScreen #info { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("escape", "clear", "Clear", show=False),
+        Binding("f", "state_filter", "States"),
+        Binding("p", "problems", "Problems"),
+        Binding("e", "failed", "Failed"),
+        Binding("t", "task", "Task"),
+        Binding("l", "edit_speed_limits", "Limits"),
+        Binding("m", "project", "Project"),
+        Binding("o", "sort_next", "Sort"),
+        Binding("O", "sort_reverse", "Reverse", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.states: frozenset[str] = frozenset()
+        self.problems_only = False
+        self.project: tuple[str, str] | None = None  # (id, name)
+        self._loaded = False
+        self._sources: Mapping[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        yield StatusHeader(app.settings.label, app.settings.region, read_only=app.read_only,
+                           interval=app.settings.refresh, clock=app.clock, id="header")
+        yield OverviewStrip(id="overview")
+        yield Input(placeholder="filter by name, IP or ID (escape clears)", id="filter")
+        yield Static("", id="info")
+        yield SourceTable(COLUMNS, empty_message="Loading the fleet…", id="sources")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "fleet", self._fleet_polled, init=True)
+        self.watch(self.app, "connection", self._connection, init=True)
+        self.query_one(SourceTable).focus()
+
+    @property
+    def table(self) -> SourceTable:
+        """The fleet table."""
+        return self.query_one(SourceTable)
+
+    # -- data ------------------------------------------------------------------------------
+
+    def _connection(self, status: Any) -> None:
+        self.query_one(StatusHeader).status = status
+        self.table.stale = status.is_stale(self.app.clock(), self.app.settings.refresh)  # type: ignore[attr-defined]
+
+    def _fleet_polled(self, polled: FleetPolled | None) -> None:
+        if polled is None:
+            return
+        now = self.app.wall_clock()  # type: ignore[attr-defined]
+        table = self.table
+        self._sources = polled.snapshot.sources
+        if not self._loaded:
+            table.set_rows({k: make_row(s, now) for k, s in polled.snapshot.sources.items()})
+            self._loaded = True
+        else:
+            changed = {k: make_row(s, now) for k, s in polled.diff.changed.items()}
+            # Ages ("changed 5m") drift between polls: redraw the rows on screen too.
+            for key in self._keys_on_screen():
+                if key not in changed and key in polled.snapshot.sources:
+                    changed[key] = make_row(polled.snapshot.sources[key], now)
+            table.apply_diff(changed, polled.diff.removed)
+        table.stale = False
+        self.query_one(OverviewStrip).overview = polled.snapshot.overview
+        self._update_info()
+
+    def _keys_on_screen(self) -> list[str]:
+        table = self.table
+        keys = table.visible_keys()
+        top = int(table.scroll_offset.y)
+        return keys[top : top + table.size.height]
+
+    def _update_info(self) -> None:
+        table = self.table
+        parts = [f"{table.visible_count:,} of {table.total_count:,} sources"]
+        if table.filter_text:
+            parts.append(f"filter “{table.filter_text}”")
+        if self.states:
+            parts.append("states: " + ", ".join(sorted(self.states)))
+        if self.problems_only:
+            parts.append("problems only")
+        if self.project:
+            parts.append(f"project: {self.project[1]}")
+        if table.marked:
+            parts.append(f"{len(table.marked)} marked")
+        if table.sort_column:
+            parts.append(f"sorted by {table.sort_column} {'↓' if table.sort_reverse else '↑'}")
+        self.query_one("#info", Static).update(" · ".join(parts))
+        table.empty_message = self._empty_reason()
+
+    def _empty_reason(self) -> str:
+        table = self.table
+        if not self._loaded:
+            return "Loading the fleet…"
+        if table.total_count == 0:
+            return ("No source servers registered yet. Install the SMS agent on a source "
+                    "server and it appears here." if not self.project else
+                    "No source servers in this migration project.")
+        return "Nothing matches the filter. Press escape to clear it."
+
+    def _apply_predicate(self) -> None:
+        states, problems = self.states, self.problems_only
+        if not states and not problems:
+            self.table.set_predicate(None)
+        else:
+            self.table.set_predicate(
+                lambda key, row: (not states or row["_state_raw"] in states)
+                and (not problems or bool(row["_problem"]))
+            )
+        self._update_info()
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Write actions do not exist in read-only mode (absent from footer and help)."""
+        if action in WRITE_ACTIONS and getattr(self.app, "read_only", False):
+            return False
+        return True
+
+    def action_filter(self) -> None:
+        """Show the filter box and type into it."""
+        box = self.query_one("#filter", Input)
+        box.add_class("-shown")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.set_filter(event.value.strip())
+        self._update_info()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    def action_clear(self) -> None:
+        """Clear the filter text, then state filters and problems-only, one layer per press."""
+        box = self.query_one("#filter", Input)
+        if box.value or box.has_class("-shown"):
+            box.value = ""
+            box.remove_class("-shown")
+            self.table.set_filter("")
+            self.table.focus()
+        elif self.states or self.problems_only:
+            self.states, self.problems_only = frozenset(), False
+            self._apply_predicate()
+        self._update_info()
+
+    def on_key(self, event: Any) -> None:
+        # Escape inside the filter box belongs to the screen (clear), not the Input.
+        if event.key == "escape" and self.focused is self.query_one("#filter", Input):
+            event.stop()
+            self.action_clear()
+
+    def action_problems(self) -> None:
+        """Toggle showing only servers that need attention."""
+        self.problems_only = not self.problems_only
+        self._apply_predicate()
+
+    def action_state_filter(self) -> None:
+        """Pick which states to show (several at once)."""
+        from tui.screens.pickers import StateFilterScreen
+
+        counts: dict[str, int] = {}
+        for s in self._sources.values():
+            counts[s.state] = counts.get(s.state, 0) + 1
+
+        def done(states: frozenset[str] | None) -> None:
+            if states is not None:
+                self.states = states
+                self._apply_predicate()
+
+        self.app.push_screen(StateFilterScreen(counts, self.states), done)
+
+    def action_project(self) -> None:
+        """Choose the migration project whose sources are shown (the API's ``migproject``)."""
+        from tui.screens.pickers import ProjectPickerScreen
+
+        projects = self.app.fleet.snapshot.projects if self.app.fleet else ()  # type: ignore[attr-defined]
+
+        def done(choice: tuple[str, str] | None | bool) -> None:
+            if choice is False:
+                return
+            self.project = choice if isinstance(choice, tuple) else None
+            self._loaded = False
+            self.app.service.set_migproject(self.project[0] if self.project else None)  # type: ignore[attr-defined]
+            self._update_info()
+
+        self.app.push_screen(ProjectPickerScreen(projects, self.project), done)
+
+    def action_sort_next(self) -> None:
+        """Sort by the next column (state → name → … → server order)."""
+        self.table.action_cycle_sort()
+        self._update_info()
+
+    def action_sort_reverse(self) -> None:
+        """Reverse the sort order."""
+        self.table.action_reverse_sort()
+        self._update_info()
+
+    def action_failed(self) -> None:
+        """Open the failed-servers view."""
+        from tui.screens.failed import FailedServersScreen
+
+        self.app.push_screen(FailedServersScreen())
+
+    @on(SourceTable.RowActivated)
+    def _open(self, event: SourceTable.RowActivated) -> None:
+        from tui.screens.detail import SourceDetailScreen
+
+        self.app.push_screen(SourceDetailScreen(event.key))
+
+    @on(SourceTable.MarksChanged)
+    def _marks(self) -> None:
+        self._update_info()
+
+    def _cursor_source(self) -> Any:
+        key = self.table.cursor_key
+        return self._sources.get(key) if key else None
+
+    def action_task(self) -> None:
+        """Open the task progress screen of the highlighted source."""
+        source = self._cursor_source()
+        if source is None:
+            return
+        if source.current_task is None:
+            self.notify(f"{source.name} has no migration task yet.", severity="warning")
+            return
+        from tui.screens.task import TaskScreen
+
+        self.app.push_screen(TaskScreen(source.current_task.id, source.id))
+
+    def action_edit_speed_limits(self) -> None:
+        """Open the speed-limit schedule of the highlighted source's task."""
+        source = self._cursor_source()
+        if source is None or source.current_task is None:
+            self.notify("This source has no migration task to throttle.", severity="warning")
+            return
+        from tui.screens.task import TaskScreen
+
+        self.app.push_screen(TaskScreen(source.current_task.id, source.id, show_limits=True))
