@@ -138,10 +138,10 @@ def _auth(
 def open_client(settings: Settings, **client_kw: Any) -> SmsClient:
     """A client for ``settings``; for the demo, wired to a fresh in-process simulator."""
     if settings.demo:
-        from tui.sim import SimConfig, create_app
+        from tui.sim import SimConfig, SimTransport, create_app
 
         app = create_app(SimConfig(**dict(settings.sim_options)))
-        transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
+        transport: httpx.AsyncBaseTransport = SimTransport(app)
         return SmsClient(settings.endpoint, transport=transport, **client_kw)
     return SmsClient(
         settings.endpoint, settings.auth, verify=settings.verify_tls, **client_kw
