@@ -73,6 +73,10 @@ class MigdashApp(App[None]):
         # The service has its own backoff, so the client retries each read only once.
         self.client = client or open_client(settings, retry=RetryPolicy(attempts=1),
                                             deadline=20.0)
+        sim = getattr(self.client, "simulator", None)
+        if sim is not None and wall_clock is time.time:
+            # The demo's time may run faster than real time (--speed): ages and ETAs follow it.
+            self.wall_clock = lambda: sim.clock.now_ms() / 1000
         self.service = PollingService(
             self.client, self._publish, intervals=Intervals(fleet=settings.refresh), clock=clock
         )
@@ -156,6 +160,17 @@ class MigdashApp(App[None]):
 
         self.push_screen(ConfirmScreen("Quit migdash?", "You have unsaved changes; they will be "
                                        "lost.", confirm_label="Quit"), done)
+
+    async def load_templates(self) -> list[Any]:
+        """Templates for a picker, through the service; a failure is shown, not raised."""
+        from tui.api.exceptions import SmsError
+        from tui.service.commands import describe
+
+        try:
+            return await self.service.templates()
+        except SmsError as exc:
+            self.notify(f"Could not load templates: {describe(exc)}", severity="error", timeout=10)
+            return []
 
     def command_targets(self) -> dict[str, Any]:
         """What the command palette can jump to (filled in by the source list)."""

@@ -142,7 +142,9 @@ def open_client(settings: Settings, **client_kw: Any) -> SmsClient:
 
         app = create_app(SimConfig(**dict(settings.sim_options)))
         transport: httpx.AsyncBaseTransport = SimTransport(app)
-        return SmsClient(settings.endpoint, transport=transport, **client_kw)
+        client = SmsClient(settings.endpoint, transport=transport, **client_kw)
+        client.simulator = app.state.sim  # type: ignore[attr-defined]
+        return client
     return SmsClient(
         settings.endpoint, settings.auth, verify=settings.verify_tls, **client_kw
     )

@@ -34,7 +34,7 @@ class StatusHeader(Widget):
     ) -> None:
         super().__init__(id=id)
         self.label = label
-        self.region = region
+        self.region_name = region
         self.read_only = read_only
         self.interval = interval
         self.clock = clock
@@ -49,8 +49,8 @@ class StatusHeader(Widget):
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(" migdash ", style="bold reverse")
         out.append(f" {self.label} ")
-        if self.region:
-            out.append(f"│ {self.region} ", style="dim")
+        if self.region_name:
+            out.append(f"│ {self.region_name} ", style="dim")
         out.append("│ ")
         age = st.age(now)
         if st.link is Link.ONLINE:

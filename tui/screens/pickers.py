@@ -111,3 +111,29 @@ class ProjectPickerScreen(ModalScreen[tuple[str, str] | None | bool]):
     def action_cancel(self) -> None:
         """Keep the current project."""
         self.dismiss(False)
+
+
+class TemplatePickerScreen(ModalScreen[str | None]):
+    """Choose a target-server template (for a clone test); returns its id or None."""
+
+    DEFAULT_CSS = _PICKER_CSS.format(name="TemplatePickerScreen")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, templates: Sequence[Any]) -> None:
+        super().__init__()
+        self.templates = list(templates)
+
+    def compose(self) -> ComposeResult:
+        options = [Option(f"{t.name}  ({t.flavor or '?'}, {t.availability_zone or '?'})", id=t.id)
+                   for t in self.templates]
+        with Vertical():
+            yield Static("Clone test: target template", classes="picker-title")
+            yield Static("enter chooses · escape cancels", classes="picker-help")
+            yield OptionList(*options, id="templates")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        """Do not clone."""
+        self.dismiss(None)

@@ -144,6 +144,10 @@ class PollingService:
         self.migproject = migproject
         self._wake["fleet"].set()
 
+    async def templates(self) -> list[Any]:
+        """The target-server templates (read on demand, e.g. for a clone test); raises SmsError."""
+        return list(await self.client.list_all_templates())  # type: ignore[attr-defined]
+
     def stop(self) -> None:
         """Ask :meth:`run` to return."""
         self._stopped.set()
@@ -185,10 +189,9 @@ class PollingService:
                                   projects)
         changes = diff(self.snapshot.sources, new.sources)
         self.snapshot = new
-        was = self.status
         self.status = ConnectionStatus(Link.ONLINE, last_ok=now)
-        if was.link is not Link.ONLINE or was.failures:
-            self.publish(ConnectionChanged(self.status))
+        # Published on every success: the header's "data N s old" counts from last_ok.
+        self.publish(ConnectionChanged(self.status))
         self.publish(FleetPolled(new, changes))
         busy = False
         for s in sources:

@@ -258,6 +258,7 @@ class Engine:
         else:  # syncing / finished: the bulk copy is done
             cur, frac = len(task.subtasks) - (1 if task.syncing else 0), 1.0
         self._backfill(task, src, cur, frac)
+        src.migration_cycle = "replicating"
         if scenario in ("running", "disconnected"):
             self._set_state(task, src, "RUNNING", task.start_date or now)
             if scenario == "disconnected":

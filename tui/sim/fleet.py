@@ -275,7 +275,7 @@ def new_source(rng: random.Random, i: int, now_ms: int, *, windows_share: float 
         id=make_id(rng),
         name=name,
         hostname=name.lower() if name.isascii() else f"host-{i:05d}",
-        ip=f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{(i & 255) or 1}",
+        ip=f"10.{((i + 1) >> 16) & 255}.{((i + 1) >> 8) & 255}.{(i + 1) & 255}",
         os_type="WINDOWS" if windows else "LINUX",
         os_version=os_version,
         firmware="UEFI" if rng.random() < 0.35 else "BIOS",
@@ -424,7 +424,7 @@ def _linux_layout(rng: random.Random, src: SimSource) -> dict[str, Any]:
             components.append(dev)
         if lvm:
             vg_size = sum(d["size"] for d in disks[1:])
-            lv_sizes = (int(vg_size * 0.5), int(vg_size * 0.3))
+            lv_sizes = ((int(rest * 0.8 * 1.3) // GiB + 1) * GiB, (int(rest * 0.2 * 1.5) // GiB + 1) * GiB)
             lvs = []
             for j, (lv_name, mount, share) in enumerate((("lv_data", "/data", 0.8), ("lv_log", "/var/log", 0.2))):
                 used = int(rest * share)

@@ -1,0 +1,392 @@
+"""Task progress: overall bar, speed sparkline, live subtask bars, resources, decoded failure,
+and the keys that control the task (each offered only where the task's state allows it)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Sparkline, Static
+
+from tui.api.actions import refusal
+from tui.api.errors import decode_error_json
+from tui.screens.registry import WRITE_ACTIONS
+from tui.service.poller import DetailPollFailed, TaskDetailPolled
+from widgets.source_table import progress_bar
+from widgets.states import task_badge
+from widgets.status_header import StatusHeader
+from widgets.units import duration, human_size, mbit, mbyte_to_mbit, percent
+
+BAR = 24
+
+# operation → (key action, needs confirmation, consequence shown in the dialog)
+ACTIONS: dict[str, tuple[str, bool, str]] = {
+    "start": ("task_start", False, ""),
+    "stop": ("task_stop", True, "Replication stops; start resumes it later."),
+    "restart": ("task_restart", True, "Everything copied so far is discarded and the "
+                "migration starts over from the first subtask."),
+    "test": ("task_test", True, "The target server is launched from the replicated data "
+             "(cutover)."),
+    "clone_test": ("task_clone_test", True, "A clone of the target server is created from the "
+                   "chosen template for testing."),
+    "network_check": ("task_network_check", False, ""),
+}
+
+
+def _clock(ms: int | None) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(ms / 1000)) if ms else "—"
+
+
+def subtask_symbol(sub: Any, task_state: str | None, is_current: bool) -> Text:
+    if sub.progress is not None and sub.progress >= 100 and sub.end_date:
+        return Text("✔", style="green")
+    if task_state == "MIGRATE_FAIL" and is_current:
+        return Text("✖", style="bold red")
+    if is_current and task_state in ("RUNNING", "SYNCING"):
+        return Text("▶", style="bright_cyan")
+    if is_current and task_state in ("ABORT", "ABORTING"):
+        return Text("■", style="yellow")
+    return Text("○", style="bright_black")
+
+
+def subtasks_table(d: Any) -> Table:
+    t = Table(box=None, show_header=True, header_style="bold", expand=True, padding=(0, 1))
+    t.add_column("", width=1, no_wrap=True)
+    t.add_column("Subtask", no_wrap=True)
+    t.add_column("Progress", width=BAR, no_wrap=True)
+    t.add_column("Start", width=8, no_wrap=True)
+    t.add_column("End", width=8, no_wrap=True)
+    t.add_column("Took", width=7, no_wrap=True, justify="right")
+    t.add_column("Speed", width=12, no_wrap=True, justify="right")
+    subs = list(d.sub_tasks)
+    current = next((i for i, s in enumerate(subs) if not (s.progress and s.progress >= 100
+                                                          and s.end_date)), len(subs) - 1)
+    for i, s in enumerate(subs):
+        took = ((s.end_date or 0) - s.start_date) / 1000 if s.start_date and s.end_date else None
+        t.add_row(subtask_symbol(s, d.state, i == current), s.name or "?",
+                  progress_bar((s.progress or 0) / 100 if s.start_date else None, BAR),
+                  _clock(s.start_date), _clock(s.end_date), duration(took),
+                  mbit(s.migrate_speed) if s.migrate_speed else "—")
+        if s.process_trace:
+            t.add_row("", Text("  " + s.process_trace, style="dim italic"), "", "", "", "", "")
+    return t
+
+
+def summary_table(d: Any, now: float) -> Table:
+    t = Table.grid(padding=(0, 2))
+    for _ in range(4):
+        t.add_column(no_wrap=True)
+    frac = percent(d.replicatesize, d.totalsize)
+    src = d.source_server
+    tgt = d.target_server
+    eta = d.estimate_completion_time
+    remain = (eta / 1000 - now) if eta else None
+    started = d.start_date / 1000 if d.start_date else None
+    t.add_row(Text("State", style="bold"), task_badge(d.state), Text("Type", style="bold"),
+              "block-level" if d.type == "MIGRATE_BLOCK" else "file-level" if d.type == "MIGRATE_FILE" else (d.type or "—"))
+    t.add_row(Text("Source", style="bold"), f"{src.name if src else '—'} ({src.ip if src else '?'})",
+              Text("Target", style="bold"), f"{tgt.name if tgt else '—'} ({(tgt.ip if tgt else None) or d.migration_ip or '?'})")
+    t.add_row(Text("Progress", style="bold"), progress_bar(frac, BAR + 6),
+              Text("Copied", style="bold"), f"{human_size(d.replicatesize)} of {human_size(d.totalsize)}")
+    t.add_row(Text("Speed", style="bold"), mbit(mbyte_to_mbit(d.migrate_speed)),
+              Text("Compression", style="bold"), f"{d.compress_rate:.2f}x" if d.compress_rate else "—")
+    t.add_row(Text("ETA", style="bold"), time.strftime("%Y-%m-%d %H:%M", time.localtime(eta / 1000)) if eta else "—",
+              Text("Remaining", style="bold"), duration(remain) if remain is not None else "—")
+    t.add_row(Text("Started", style="bold"), time.strftime("%Y-%m-%d %H:%M", time.localtime(started)) if started else "—",
+              Text("Elapsed", style="bold"), duration((d.finish_date / 1000 if d.finish_date else now) - started) if started else "—")
+    return t
+
+
+def resources_table(d: Any) -> Any:
+    t = Table(box=None, show_header=True, header_style="bold", padding=(0, 1))
+    t.add_column("")
+    t.add_column("CPU", justify="right")
+    t.add_column("Memory", justify="right")
+    t.add_column("Disk IO", justify="right")
+
+    def pct(v: float | None) -> str:
+        return f"{v:.0f} %" if v is not None else "—"
+
+    def mem(v: float | None) -> str:
+        return human_size(v * 1024 * 1024) if v is not None else "—"
+
+    def io(v: float | None) -> str:
+        return mbit(v * 8) if v is not None else "—"
+
+    t.add_row("Server", pct(d.total_cpu_usage), mem(d.total_mem_usage), io(d.total_disk_io))
+    t.add_row("Agent", pct(d.agent_cpu_usage), mem(d.agent_mem_usage), io(d.agent_disk_io))
+    n = d.network_check_info
+    if n is None:
+        return t
+    net = Table.grid(padding=(0, 2))
+    net.add_column(style="bold")
+    net.add_column()
+
+    def yes(v: bool | None) -> Text:
+        return Text("—") if v is None else Text("✔ yes", style="green") if v else Text("✖ no", style="red")
+
+    net.add_row("Domain reachable", yes(n.domain_connectivity))
+    net.add_row("Target reachable", yes(n.destination_connectivity))
+    net.add_row("Latency / jitter", f"{n.network_delay or 0:.1f} ms / {n.network_jitter or 0:.1f} ms")
+    net.add_row("Bandwidth", mbit(n.migration_speed))
+    net.add_row("Packet loss", f"{n.loss_percentage or 0:.2f} %")
+    net.add_row("Evaluation", n.evaluation_result or "—")
+    grid = Table.grid(padding=(0, 4))
+    grid.add_row(t, net)
+    return grid
+
+
+class TaskScreen(Screen[None]):
+    """One migration task, live (polled every second while open)."""
+
+    DEFAULT_CSS = """
+    TaskScreen #title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    TaskScreen #body { height: 1fr; padding: 0 1; }
+    TaskScreen .heading { text-style: bold; color: $accent; margin-top: 1; }
+    TaskScreen #spark { height: 3; margin: 0 0; }
+    TaskScreen #error { color: $error; height: auto; }
+    TaskScreen #failure { height: auto; }
+    TaskScreen #pending { color: $warning; height: auto; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("s", "task_start", "Start"),
+        Binding("x", "task_stop", "Stop"),
+        Binding("ctrl+r", "task_restart", "Restart"),
+        Binding("T", "task_test", "Launch"),
+        Binding("c", "task_clone_test", "Clone test"),
+        Binding("n", "task_network_check", "Net check"),
+        Binding("ctrl+d", "task_delete", "Delete"),
+        Binding("l", "edit_speed_limits", "Limits"),
+    ]
+
+    def __init__(self, task_id: str, source_id: str | None = None, *, show_limits: bool = False) -> None:
+        super().__init__()
+        self.task_id = task_id
+        self.source_id = source_id
+        self.show_limits = show_limits
+        self.detail: Any = None
+        self.pending: str | None = None
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        yield StatusHeader(app.settings.label, app.settings.region, read_only=app.read_only,
+                           interval=app.settings.refresh, clock=app.clock, id="header")
+        yield Static("Task", id="title")
+        with VerticalScroll(id="body"):
+            yield Static("", id="error")
+            yield Static("", id="pending")
+            yield Static("Loading the task…", id="summary")
+            yield Static("", id="failure")
+            yield Static("Speed since the dashboard started (Mbit/s)", classes="heading")
+            yield Sparkline([], id="spark")
+            yield Static("Subtasks", classes="heading")
+            yield Static("", id="subtasks")
+            yield Static("Resources", classes="heading")
+            yield Static("", id="resources")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        self.watch(app, "task_detail", self._polled, init=False)
+        self.watch(app, "detail_error", self._failed, init=False)
+        self.watch(app, "connection", lambda s: setattr(self.query_one(StatusHeader), "status", s),
+                   init=True)
+        current = app.task_detail
+        if current is not None and current.task_id == self.task_id:
+            self._polled(current)
+        app.service.watch_task(self.task_id)
+        if self.show_limits:
+            self.call_after_refresh(self.action_edit_speed_limits)
+
+    def on_screen_resume(self) -> None:
+        self.app.service.watch_task(self.task_id)  # type: ignore[attr-defined]
+
+    def on_screen_suspend(self) -> None:
+        self.app.service.watch_task(None)  # type: ignore[attr-defined]
+
+    def on_unmount(self) -> None:
+        self.app.service.watch_task(None)  # type: ignore[attr-defined]
+
+    # -- data --------------------------------------------------------------------------------
+
+    def _polled(self, polled: TaskDetailPolled | None) -> None:
+        if polled is None or polled.task_id != self.task_id:
+            return
+        d = polled.detail
+        previous = self.detail
+        self.detail = d
+        if self.pending and previous is not None and d.state != previous.state:
+            self.pending = None
+        now = self.app.wall_clock()  # type: ignore[attr-defined]
+        self.query_one("#title", Static).update(Text.assemble(task_badge(d.state), "  ",
+                                                              d.name or d.id, ("  task ", "dim"),
+                                                              (d.id, "dim")))
+        self.query_one("#error", Static).update("")
+        self.query_one("#pending", Static).update(f"⧗ {self.pending} sent, waiting for the server…"
+                                                  if self.pending else "")
+        self.query_one("#summary", Static).update(summary_table(d, now))
+        failure = decode_error_json(d.error_json)
+        if failure is not None:
+            self.query_one("#failure", Static).update(Text.assemble(
+                ("✖ Failed: ", "bold red"), (f"{failure.code} " if failure.code else "", "bold"),
+                failure.message, "\n", ("→ " + failure.handling, "italic")))
+        else:
+            self.query_one("#failure", Static).update("")
+        self.query_one(Sparkline).data = [mbyte_to_mbit(s) or 0.0 for _, s in polled.history[-300:]] or [0.0]
+        self.query_one("#subtasks", Static).update(subtasks_table(d))
+        self.query_one("#resources", Static).update(resources_table(d))
+        self.refresh_bindings()
+
+    def _failed(self, event: DetailPollFailed | None) -> None:
+        if event is None or event.what != "task" or event.ident != self.task_id:
+            return
+        from tui.service.commands import describe
+
+        self.query_one("#error", Static).update(
+            f"Could not refresh this task{' (showing the last good data)' if self.detail else ''}: "
+            f"{describe(event.error)}")
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and getattr(self.app, "read_only", False):
+            return False
+        return True
+
+    def action_back(self) -> None:
+        """Back."""
+        self.app.pop_screen()
+
+    def _label(self) -> str:
+        d = self.detail
+        if d is not None and d.source_server is not None and d.source_server.name:
+            return d.source_server.name
+        return d.name if d is not None and d.name else self.task_id
+
+    def _act(self, operation: str, template_id: str | None = None) -> None:
+        state = self.detail.state if self.detail is not None else None
+        why = refusal(operation, state)
+        if why:
+            self.notify(f"Not sent: {why}.", severity="warning")
+            return
+        if self.pending:
+            self.notify(f"Wait: {self.pending} is still pending.", severity="warning")
+            return
+        _, confirm, consequence = ACTIONS[operation]
+        if not confirm:
+            self._send(operation, state, template_id)
+            return
+        from tui.screens.confirm import ConfirmScreen
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self._send(operation, state, template_id)
+
+        self.app.push_screen(ConfirmScreen(f"{operation.replace('_', ' ').capitalize()} the "
+                                           f"migration of {self._label()}?", consequence,
+                                           confirm_label=operation), done)
+
+    @work(group="write")
+    async def _send(self, operation: str, state: str | None, template_id: str | None) -> None:
+        app: Any = self.app
+        self.pending = operation
+        self.query_one("#pending", Static).update(f"⧗ {operation} sent, waiting for the server…")
+        outcome = await app.commands.task_action(self.task_id, operation, label=self._label(),
+                                                 task_state=state, template_id=template_id)
+        if outcome.ok:
+            self.notify(f"{self._label()}: {operation} accepted.")
+        else:
+            self.pending = None
+            self.query_one("#pending", Static).update("")
+            self.notify(f"{self._label()}: {operation} {outcome.status}: {outcome.reason}",
+                        severity="error", timeout=15)
+
+    def action_task_start(self) -> None:
+        """Start (or resume) the task."""
+        self._act("start")
+
+    def action_task_stop(self) -> None:
+        """Stop the task (confirmed)."""
+        self._act("stop")
+
+    def action_task_restart(self) -> None:
+        """Restart from scratch (confirmed)."""
+        self._act("restart")
+
+    def action_task_test(self) -> None:
+        """Launch the target server (confirmed)."""
+        self._act("test")
+
+    def action_task_network_check(self) -> None:
+        """Measure the network between source and target."""
+        self._act("network_check")
+
+    def action_task_clone_test(self) -> None:
+        """Clone-test the target from a template (picked, then confirmed)."""
+        state = self.detail.state if self.detail is not None else None
+        why = refusal("clone_test", state)
+        if why:
+            self.notify(f"Not sent: {why}.", severity="warning")
+            return
+        self._pick_template()
+
+    @work(group="read")
+    async def _pick_template(self) -> None:
+        from tui.screens.pickers import TemplatePickerScreen
+
+        app: Any = self.app
+        templates = await app.load_templates()
+        if not templates:
+            self.notify("No templates: create one first.", severity="warning")
+            return
+
+        def done(template_id: str | None) -> None:
+            if template_id:
+                self._act("clone_test", template_id)
+
+        self.app.push_screen(TemplatePickerScreen(templates), done)
+
+    def action_task_delete(self) -> None:
+        """Delete the task (confirmed; not while it moves data)."""
+        state = self.detail.state if self.detail is not None else None
+        why = refusal("delete", state)
+        if why:
+            self.notify(f"Not sent: {why}.", severity="warning")
+            return
+        from tui.screens.confirm import ConfirmScreen
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self._delete(state)
+
+        self.app.push_screen(ConfirmScreen(f"Delete the migration task of {self._label()}?",
+                                           "The task and its progress are removed; the source "
+                                           "stays registered.", confirm_label="Delete"), done)
+
+    @work(group="write")
+    async def _delete(self, state: str | None) -> None:
+        app: Any = self.app
+        outcome = await app.commands.delete_task(self.task_id, label=self._label(), task_state=state)
+        if outcome.ok:
+            self.notify(f"{self._label()}: task deleted.")
+            self.app.pop_screen()
+        else:
+            self.notify(f"{self._label()}: delete {outcome.status}: {outcome.reason}",
+                        severity="error", timeout=15)
+
+    def action_edit_speed_limits(self) -> None:
+        """Open the speed-limit schedule editor."""
+        try:
+            from tui.screens.limits import SpeedLimitScreen
+        except ImportError:
+            self.notify("The speed-limit editor is not available in this build.", severity="warning")
+            return
+        self.app.push_screen(SpeedLimitScreen(self.task_id, self._label()))
