@@ -35,6 +35,12 @@ from tui.service.poller import (
 from tui.service.state import ConnectionStatus
 
 
+def _palette_provider() -> type:
+    from tui.screens.palette import MigdashCommands
+
+    return MigdashCommands
+
+
 class MigdashApp(App[None]):
     """Keyboard-driven dashboard for SMS migrations."""
 
@@ -45,6 +51,8 @@ class MigdashApp(App[None]):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("r", "refresh", "Refresh"),
     ]
+
+    COMMANDS = App.COMMANDS | {_palette_provider}
 
     fleet: var[FleetPolled | None] = var(None, always_update=True)
     """The latest fleet poll (snapshot + diff)."""
@@ -160,6 +168,36 @@ class MigdashApp(App[None]):
 
         self.push_screen(ConfirmScreen("Quit migdash?", "You have unsaved changes; they will be "
                                        "lost.", confirm_label="Quit"), done)
+
+    def open_source(self, source_id: str) -> None:
+        """Show one source's detail (from the palette)."""
+        from tui.screens.detail import SourceDetailScreen
+
+        self.push_screen(SourceDetailScreen(source_id))
+
+    def open_failed(self) -> None:
+        """Show the failed servers."""
+        from tui.screens.failed import FailedServersScreen
+
+        self.push_screen(FailedServersScreen())
+
+    def toggle_theme(self) -> None:
+        """Switch between the dark and light themes."""
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def set_refresh(self, seconds: float) -> None:
+        """Poll the fleet every ``seconds``."""
+        from dataclasses import replace
+
+        from widgets.status_header import StatusHeader
+
+        self.service.intervals.fleet = seconds
+        self.settings = replace(self.settings, refresh=seconds)
+        for screen in self.screen_stack:
+            for header in screen.query(StatusHeader):
+                header.interval = seconds
+        self.service.refresh_now()
+        self.notify(f"Refreshing every {seconds:g} s.")
 
     async def load_templates(self) -> list[Any]:
         """Templates for a picker, through the service; a failure is shown, not raised."""

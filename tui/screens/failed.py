@@ -22,6 +22,9 @@ class FailedServersScreen(Screen[None]):
     FailedServersScreen #failed-title { padding: 0 1; text-style: bold; height: 1; }
     FailedServersScreen DataTable { height: 1fr; }
     FailedServersScreen #failed-empty { padding: 1 2; color: $text-muted; }
+    FailedServersScreen #failed-detail {
+        height: auto; max-height: 12; padding: 0 1; border-top: solid $primary-darken-2;
+    }
     """
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -40,6 +43,7 @@ class FailedServersScreen(Screen[None]):
         table.add_columns("Server", "IP", "Code", "What happened", "What to do")
         yield table
         yield Static("", id="failed-empty")
+        yield Static("", id="failed-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -70,6 +74,24 @@ class FailedServersScreen(Screen[None]):
         empty.display = not errors
         empty.update("No failed servers." if polled is not None else "Loading…")
         self.query_one("#failed-title", Static).update(f"Failed servers ({len(errors)})")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted failure in full: message with params, and what to do."""
+        key = event.row_key.value if event.row_key is not None else None
+        err = next((e for e in (self._shown or ()) if e.source_id == key), None)
+        detail = self.query_one("#failed-detail", Static)
+        if err is None:
+            detail.update("")
+            return
+        ex = decode_error_json(err.error_json)
+        name = err.name or err.host_name or err.source_id
+        if ex is None:
+            detail.update(Text(f"{name}: no error detail was reported.", style="dim"))
+            return
+        detail.update(Text.assemble(
+            (f"{name} ", "bold"), (f"({err.source_ip or '?'} → target {err.target_ip or '?'})\n", "dim"),
+            (f"{ex.code} ", "bold bright_red"), ex.message, "\n",
+            ("What to do: ", "bold"), (ex.handling, "italic")))
 
     def action_back(self) -> None:
         """Back to the source list."""

@@ -26,6 +26,9 @@ def help_sections() -> list[tuple[str, list[BindingType]]]:
         sections.append(("Source detail", list(SourceDetailScreen.BINDINGS)))
     except ImportError:
         pass
+    from tui.screens.task import TaskScreen
+
+    sections.append(("Task progress", list(TaskScreen.BINDINGS)))
     try:
         from tui.screens.failed import FailedServersScreen
 

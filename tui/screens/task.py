@@ -187,6 +187,7 @@ class TaskScreen(Screen[None]):
             yield Static("", id="failure")
             yield Static("Speed since the dashboard started (Mbit/s)", classes="heading")
             yield Sparkline([], id="spark")
+            yield Static("No data has moved since the dashboard started.", id="spark-none")
             yield Static("Subtasks", classes="heading")
             yield Static("", id="subtasks")
             yield Static("Resources", classes="heading")
@@ -240,7 +241,13 @@ class TaskScreen(Screen[None]):
                 failure.message, "\n", ("→ " + failure.handling, "italic")))
         else:
             self.query_one("#failure", Static).update("")
-        self.query_one(Sparkline).data = [mbyte_to_mbit(s) or 0.0 for _, s in polled.history[-300:]] or [0.0]
+        speeds = [mbyte_to_mbit(s) or 0.0 for _, s in polled.history[-300:]]
+        spark = self.query_one(Sparkline)
+        moving = any(v > 0 for v in speeds)
+        spark.display = moving
+        self.query_one("#spark-none", Static).display = not moving
+        if moving:
+            spark.data = speeds
         self.query_one("#subtasks", Static).update(subtasks_table(d))
         self.query_one("#resources", Static).update(resources_table(d))
         self.refresh_bindings()

@@ -146,7 +146,7 @@ def make_subtasks(seed: int, names: Iterable[str]) -> list[SimSubtask]:
 
 
 def fmt_size(n: float) -> str:
-    return f"{n / GiB:.1f} GB"
+    return f"{n / GiB:.1f} GiB"
 
 
 @dataclass(frozen=True)
@@ -257,10 +257,14 @@ class Engine:
                 cur, frac = mig, rng.uniform(0.02, 0.95)
         else:  # syncing / finished: the bulk copy is done
             cur, frac = len(task.subtasks) - (1 if task.syncing else 0), 1.0
-        self._backfill(task, src, cur, frac)
+        stopped_at = now - rng.randrange(MINUTE, 6 * 3_600_000) if scenario in ("failed", "stopped") else now
+        self._backfill(task, src, cur, frac, stopped_at)
         src.migration_cycle = "replicating"
         if scenario in ("running", "disconnected"):
             self._set_state(task, src, "RUNNING", task.start_date or now)
+            if task.subtasks[task.cur].kind == "data" and scenario == "running":
+                speed, _ = self.speed_at(task, src, now)
+                task.speed_mbit = task.subtasks[task.cur].migrate_speed = speed
             if scenario == "disconnected":
                 src.connected = False
                 src.last_visit_time = now - rng.randrange(10 * MINUTE, 180 * MINUTE)
@@ -270,9 +274,9 @@ class Engine:
         elif scenario == "failed":
             code, params = TASK_FAILURES[rng.randrange(len(TASK_FAILURES))]
             task.fail_code, task.fail_params = code, params
-            self._fail(task, src, now - rng.randrange(MINUTE, 6 * 3_600_000))
+            self._fail(task, src, stopped_at)
         elif scenario == "stopped":
-            self._set_state(task, src, "ABORT", now - rng.randrange(MINUTE, 3_600_000))
+            self._set_state(task, src, "ABORT", stopped_at)
         elif scenario == "syncing":
             self._set_state(task, src, "SYNCING", now)
             sync = task.subtasks[-1]
@@ -284,9 +288,11 @@ class Engine:
             task.finish_date = now - rng.randrange(MINUTE, 86_400_000)
             self._set_state(task, src, "MIGRATE_SUCCESS", task.finish_date)
 
-    def _backfill(self, task: SimTask, src: SimSource, cur: int, frac: float) -> None:
-        """Make a task look as if it had run up to subtask ``cur`` (data fraction ``frac``)."""
-        t = self.now
+    def _backfill(self, task: SimTask, src: SimSource, cur: int, frac: float,
+                  end: int | None = None) -> None:
+        """Make a task look as if it had run up to subtask ``cur`` (data fraction ``frac``)
+        by ``end`` (default now)."""
+        t = self.now if end is None else end
         speed = src.bandwidth_mbit * 0.87
         spans: list[tuple[int, int]] = []
         for k in range(min(cur, len(task.subtasks) - 1), -1, -1):
@@ -301,6 +307,7 @@ class Engine:
             spans.append((t - took, t))
             t -= took
         spans.reverse()
+        task.replicated = task.totalsize * frac
         for k, (start, end) in enumerate(spans):
             sub = task.subtasks[k]
             sub.start_date = start
