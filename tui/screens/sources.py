@@ -78,6 +78,7 @@ class SourceListScreen(Screen[None]):
         self.project: tuple[str, str] | None = None  # (id, name)
         self._loaded = False
         self._sources: Mapping[str, Any] = {}
+        self._typing = False
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
@@ -176,12 +177,17 @@ class SourceListScreen(Screen[None]):
         """Write actions do not exist in read-only mode (absent from footer and help)."""
         if action in WRITE_ACTIONS and getattr(self.app, "read_only", False):
             return False
+        if self._typing and action not in ("filter", "clear"):
+            # Keys typed in the same burst as "/" (a paste over SSH) arrive before the box has
+            # focus: they must never run commands ("/web" opening "e" failed servers).
+            return False
         return True
 
     def action_filter(self) -> None:
         """Show the filter box and type into it."""
         box = self.query_one("#filter", Input)
         box.add_class("-shown")
+        self._typing = True
         box.focus()
 
     @on(Input.Changed, "#filter")
@@ -195,6 +201,7 @@ class SourceListScreen(Screen[None]):
 
     def action_clear(self) -> None:
         """Clear the filter text, then state filters and problems-only, one layer per press."""
+        self._typing = False
         box = self.query_one("#filter", Input)
         if box.value or box.has_class("-shown"):
             box.value = ""
@@ -207,10 +214,15 @@ class SourceListScreen(Screen[None]):
         self._update_info()
 
     def on_key(self, event: Any) -> None:
+        box = self.query_one("#filter", Input)
         # Escape inside the filter box belongs to the screen (clear), not the Input.
-        if event.key == "escape" and self.focused is self.query_one("#filter", Input):
+        if event.key == "escape" and self.focused is box:
             event.stop()
             self.action_clear()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        if event.widget is self.query_one("#filter", Input):
+            self._typing = False
 
     def action_problems(self) -> None:
         """Toggle showing only servers that need attention."""
