@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field
 
-from tui.api.models.common import Float, Int, NullList, SmsModel, Str
+from tui.api.models.common import Bool, Float, Int, NullList, SmsModel, Str
 from tui.api.models.sources import BtrfsFileSystem, Disk, NetworkInterface, VolumeGroup
 
 
@@ -40,6 +40,18 @@ class RegisterSourceRequest(SmsModel):
     start_type: Str = None
     has_tc: bool | None = None
     platform: Str = None
+    has_rsync: Bool = Field(None, validation_alias=AliasChoices("has_rsync", "has_rsycn"))
+    """The table spells it ``has_rsycn``; the example ``has_rsync``."""
+    paravirtualization: Bool = None
+    raw_devices: Str = None
+    driver_files: Bool = None
+    system_services: Bool = None
+    account_rights: Bool = None
+    boot_loader: Str = None
+    """GRUB or LILO (Linux)."""
+    system_dir: Str = None
+    """Windows system directory."""
+    io_read_wait: Float = None
 
 
 class UpdateDiskInfoRequest(SmsModel):

@@ -69,6 +69,23 @@ Float = Annotated[float | None, BeforeValidator(_to_num)]
 Bool = Annotated[bool | None, BeforeValidator(_to_bool)]
 """A boolean that also accepts ``"true"``/``"false"``."""
 
+_SIZE = re.compile(r"^([0-9]*\.?[0-9]+)\s*([KMGTPE]?)(i?)(B?)$", re.IGNORECASE)
+_POWERS = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
+
+
+def _to_bytes(value: Any) -> Any:
+    value = _to_num(value)
+    if isinstance(value, str) and (m := _SIZE.match(value)):
+        number, prefix, binary, byte = m.groups()
+        # "3.30GiB" / "3.30G" (btrfs, df -h) are powers of 1024; "3.30GB" of 1000.
+        base = 1000 if byte and not binary and prefix else 1024
+        return int(float(number) * base ** _POWERS[prefix.upper()])
+    return value
+
+
+SizeBytes = Annotated[int | None, BeforeValidator(_to_bytes)]
+"""Bytes that also accept numeric strings and human sizes (btrfs examples send ``"3.30GiB"``)."""
+
 
 def items(alias: str | None = None) -> Any:
     """A list field that defaults to empty and treats ``null`` as empty."""

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, SecretStr, StringConstraints, field_serializer, field_validator, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, StringConstraints, field_serializer, field_validator, model_validator
 
 from tui.api.models.common import WriteModel, format_hhmm, parse_hhmm
 
 Name255 = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 Id255 = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 Opt255 = Annotated[str, StringConstraints(max_length=255)]
-Speed = Annotated[int, Field(ge=0, le=10000)]
+
+
+def _not_bool(value: Any) -> Any:
+    # JSON true/false is not a number: lax int/float parsing would read it as 1/0.
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
+Speed = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=10000)]
 """Mbit/s, 0–10000."""
-Threshold = Annotated[float, Field(ge=0, le=100)]
+Threshold = Annotated[float, BeforeValidator(_not_bool), Field(ge=0, le=100)]
 """Over-speed threshold, percent 0–100."""
 Bytes = Annotated[int, Field(ge=0)]
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AliasChoices, Field
 
-from tui.api.models.common import Bool, Float, Int, NullList, SmsModel, Str
+from tui.api.models.common import Bool, Float, Int, NullList, SizeBytes, SmsModel, Str
 
 
 def _list(*names: str) -> object:
@@ -110,14 +110,15 @@ class BtrfsFileSystem(SmsModel):
     label: Str = None
     uuid: Str = None
     device: Str = None
-    size: Int = None
+    size: SizeBytes = None
+    """Bytes; agents send what ``btrfs filesystem show`` prints (``"3.30GiB"``)."""
     nodesize: Int = None
     sectorsize: Int = None
     data_profile: Str = None
     system_profile: Str = None
     metadata_profile: Str = None
     global_reserve1: Str = None
-    g_vol_used_size: Int = None
+    g_vol_used_size: SizeBytes = None
     default_subvolid: Str = Field(
         None, validation_alias=AliasChoices("default_subvolid", "default_subvol_id")
     )
