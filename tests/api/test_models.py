@@ -423,3 +423,18 @@ def test_read_model_is_lenient_where_write_body_is_strict() -> None:
     # The same project: read back with a numeric name (as the PUT example sends), refused to send.
     assert MigProject.model_validate({"id": "p", "name": 225}).name == "225"
     _refused(MigProjectBody, _migproject(name=225), "name")
+
+
+def test_instances_sent_the_same_fields_share_one_fields_set() -> None:
+    # Memory at 10,000 sources: instances share the set of field names they were sent.
+    a = SourceListItem.model_validate({"id": "s1", "name": "a", "state": "error"})
+    b = SourceListItem.model_validate({"id": "s2", "name": "b", "state": "waiting"})
+    c = SourceListItem.model_validate({"id": "s3"})
+    assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__
+    assert c.model_fields_set == {"id"}
+    # Copies never touch the shared set, and what was sent is still known per instance.
+    d = a.model_copy(update={"ip": "10.0.0.1"})
+    assert d.model_fields_set == {"id", "name", "state", "ip"}
+    assert a.model_fields_set == b.model_fields_set == {"id", "name", "state"}
+    assert a.model_dump(exclude_unset=True) == {"id": "s1", "name": "a", "state": "error"}
+    assert a != b and a == SourceListItem.model_validate({"id": "s1", "name": "a", "state": "error"})
