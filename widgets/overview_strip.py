@@ -29,7 +29,10 @@ ORDER = (
 
 
 class OverviewStrip(Widget):
-    """``○ waiting 12  ▶ replicate 8  ✖ error 2 …``; states with zero are dimmed."""
+    """``○ waiting 12  ▶ replicate 8  ✖ error 2 … · none: stopping, …``.
+
+    States with servers come first, so error and unavailable never fall off the right edge of
+    a narrow terminal; the empty ones follow, dimmed, as far as the width allows."""
 
     DEFAULT_CSS = """
     OverviewStrip { height: 1; padding: 0 1; }
@@ -44,13 +47,20 @@ class OverviewStrip(Widget):
         if not counts:
             out.append("overview not loaded yet", style="dim")
             return out
-        for state in ORDER:
-            n = counts.get(state)
-            if n is None:
+        known = [s for s in ORDER if s in counts]
+        # A state the reference does not list yet still shows (after the known ones).
+        known += sorted(s for s in counts if s not in ORDER)
+        empty = []
+        for state in known:
+            n = counts[state]
+            if not n:
+                empty.append(state)
                 continue
             symbol, style = SOURCE_STATES.get(state, ("?", "magenta"))
-            out.append(f"{symbol} {state} {n}", style=style if n else "dim")
+            out.append(f"{symbol} {state} {n}", style=style)
             out.append("  ")
+        if empty:
+            out.append("none: " + ", ".join(empty), style="dim")
         return out
 
 

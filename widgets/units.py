@@ -48,11 +48,13 @@ def duration(seconds: float | None) -> str:
 
 
 def since_ms(epoch_ms: int | None, now: float | None = None) -> str:
-    """Age of an epoch-milliseconds timestamp as a duration (``—`` if unset)."""
+    """Age of an epoch-milliseconds timestamp as a duration (``—`` if unset).
+
+    A timestamp slightly ahead of our clock (the server's clock is not ours) reads as ``0s``."""
     if not epoch_ms:
         return "—"
     now = time.time() if now is None else now
-    return duration(now - epoch_ms / 1000)
+    return duration(max(0.0, now - epoch_ms / 1000))
 
 
 def percent(done: float | None, total: float | None) -> float | None:

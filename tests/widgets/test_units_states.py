@@ -39,6 +39,7 @@ def test_percent_and_since() -> None:
     assert percent(300, 200) == 1.0
     assert since_ms(1_000_000, now=1_000 + 65) == "1m05s"
     assert since_ms(None) == "—"
+    assert since_ms(1_000_000 + 30_000, now=1_000) == "0s"  # server clock ahead of ours
 
 
 def test_every_state_has_a_distinct_symbol_and_a_colour() -> None:
