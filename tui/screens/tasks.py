@@ -1,0 +1,281 @@
+"""Every migration task (``/v3/tasks``), with a task-state filter, in the fleet table's columns.
+
+The tasks are polled by the service only while this screen is shown. Each task is drawn by the
+source list's own row maker, so the columns read the same: the task's source server gives the
+state, name, IP, OS and stage; the fleet poll adds what a task does not carry (the agent's
+connection, when the state last changed, and stall flags).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from tui.service.poller import DetailPollFailed, TasksPolled
+from widgets.source_table import SourceTable
+from widgets.states import TASK_STATES
+from widgets.status_header import StatusHeader
+
+
+def task_flag(task_state: str | None, stall: Any = None, pending: str | None = None) -> Text | None:
+    """The Task cell when something needs saying: an action on its way, or a stall."""
+    if pending:
+        return Text(f"⧗ {pending} sent", style="italic yellow", no_wrap=True, end="")
+    if stall is not None:
+        return Text(f"⚠ {task_state or 'task'} stalled", style="bold bright_yellow",
+                    no_wrap=True, end="")
+    return None
+
+
+@dataclass(frozen=True)
+class TaskAsSource:
+    """A ``TaskListItem`` read like a ``SourceListItem``, so the list's row maker can draw it."""
+
+    id: str
+    name: str | None
+    ip: str | None
+    os_type: str | None
+    os_version: str | None
+    state: str | None
+    migration_cycle: str | None
+    connected: bool | None
+    replicatesize: int | None
+    totalsize: int | None
+    state_action_time: int | None
+    current_task: Any
+    checks: tuple[Any, ...] = ()
+    source_id: str | None = None
+
+    @classmethod
+    def of(cls, task: Any, fleet: Mapping[str, Any]) -> TaskAsSource:
+        """Join ``task`` with its source from the fleet snapshot (when the fleet holds it)."""
+        ss = task.source_server
+        sid = ss.id if ss is not None else None
+        src = fleet.get(sid) if sid else None
+        return cls(
+            id=task.id, name=(ss.name if ss else None) or task.name,
+            ip=ss.ip if ss else None, os_type=(ss.os_type if ss else None) or task.os_type,
+            os_version=ss.os_version if ss else None, state=ss.state if ss else None,
+            migration_cycle=ss.migration_cycle if ss else None,
+            connected=src.connected if src is not None else None,
+            replicatesize=task.replicatesize, totalsize=task.totalsize,
+            state_action_time=src.state_action_time if src is not None else None,
+            current_task=task, source_id=sid,
+        )
+
+
+class TaskStateFilterScreen(ModalScreen[frozenset[str] | None]):
+    """Tick the task states to show; ``enter`` applies, ``a`` shows all, ``escape`` cancels."""
+
+    DEFAULT_CSS = """
+    TaskStateFilterScreen { align: center middle; }
+    TaskStateFilterScreen > Vertical {
+        width: 60; height: auto; max-height: 80%; border: thick $accent; background: $surface;
+        padding: 0 1;
+    }
+    TaskStateFilterScreen .picker-title { text-style: bold; padding: 1 0 0 0; }
+    TaskStateFilterScreen .picker-help { color: $text-muted; padding-bottom: 1; }
+    TaskStateFilterScreen SelectionList { height: auto; max-height: 24; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "apply", "Apply"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("a", "clear_all", "All states"),
+    ]
+
+    def __init__(self, counts: Mapping[str, int], current: frozenset[str]) -> None:
+        super().__init__()
+        self.counts = counts
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        states = list(TASK_STATES) + sorted(set(self.counts) - set(TASK_STATES))
+        items = [Selection(f"{TASK_STATES.get(s, ('?', ''))[0]} {s} ({self.counts.get(s, 0)})",
+                           s, s in self.current) for s in states]
+        with Vertical():
+            yield Static("Show tasks in these states", classes="picker-title")
+            yield Static("space ticks · enter applies · a shows all · escape cancels",
+                         classes="picker-help")
+            yield SelectionList[str](*items, id="task-states")
+
+    def action_apply(self) -> None:
+        """Apply the ticked states (none ticked means all)."""
+        self.dismiss(frozenset(self.query_one(SelectionList).selected))
+
+    def action_clear_all(self) -> None:
+        """Show every state."""
+        self.dismiss(frozenset())
+
+    def action_cancel(self) -> None:
+        """Keep the current filter."""
+        self.dismiss(None)
+
+
+class TaskListScreen(Screen[None]):
+    """All tasks: ``f`` task states, ``enter`` opens the task, ``escape`` back."""
+
+    DEFAULT_CSS = """
+    TaskListScreen #tasks-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    TaskListScreen #tasks-info { height: 1; padding: 0 1; color: $text-muted; }
+    TaskListScreen #tasks-error { height: auto; padding: 0 1; color: $error; display: none; }
+    TaskListScreen #tasks-error.-shown { display: block; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("f", "state_filter", "States"),
+        Binding("o", "sort_next", "Sort"),
+        Binding("O", "sort_reverse", "Reverse", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.states: frozenset[str] = frozenset()
+        self.tasks: dict[str, Any] = {}
+        self._loaded = False
+        self._keys: set[str] = set()
+        """Task ids held by the table (shown or hidden by the state filter)."""
+
+    def compose(self) -> ComposeResult:
+        from tui.screens.sources import COLUMNS
+
+        app: Any = self.app
+        yield StatusHeader(app.settings.label, app.settings.region, read_only=app.read_only,
+                           interval=app.settings.refresh, clock=app.clock, id="header")
+        yield Static("Migration tasks", id="tasks-title")
+        yield Static("", id="tasks-error")
+        yield Static("", id="tasks-info")
+        yield SourceTable(COLUMNS, empty_message="Loading the tasks…", id="tasks")
+        yield Footer()
+
+    @property
+    def table(self) -> SourceTable:
+        """The task table."""
+        return self.query_one(SourceTable)
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        self.watch(app, "tasks", self._polled, init=True)
+        self.watch(app, "fleet", lambda _: self._redraw(), init=False)
+        self.watch(app, "detail_error", self._failed, init=False)
+        self.watch(app, "connection", lambda s: setattr(self.query_one(StatusHeader), "status", s),
+                   init=True)
+        app.service.watch_tasks(True)
+        self.table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.app.service.watch_tasks(True)  # type: ignore[attr-defined]
+
+    def on_screen_suspend(self) -> None:
+        self.app.service.watch_tasks(False)  # type: ignore[attr-defined]
+
+    def on_unmount(self) -> None:
+        self.app.service.watch_tasks(False)  # type: ignore[attr-defined]
+
+    # -- data --------------------------------------------------------------------------------
+
+    def _polled(self, polled: TasksPolled | None) -> None:
+        if polled is None:
+            return
+        self.tasks = {t.id: t for t in polled.tasks}
+        self._loaded = True
+        self.query_one("#tasks-error", Static).remove_class("-shown")
+        self._redraw()
+
+    def _failed(self, event: DetailPollFailed | None) -> None:
+        if event is None or event.what != "tasks":
+            return
+        from tui.service.commands import describe
+
+        error = self.query_one("#tasks-error", Static)
+        error.add_class("-shown")
+        error.update(
+            f"Could not load the tasks{' (showing the last good list)' if self._loaded else ''}: "
+            f"{describe(event.error)}")
+
+    def _redraw(self) -> None:
+        """Rows by task id; only rows whose cells changed are sent to the table."""
+        if not self._loaded:
+            return
+        from tui.screens.sources import make_row
+
+        app: Any = self.app
+        fleet = app.fleet
+        sources = fleet.snapshot.sources if fleet is not None else {}
+        stalls = fleet.stalls if fleet is not None else None
+        now = app.wall_clock()
+        table = self.table
+        changed = {}
+        for key, task in self.tasks.items():
+            item = TaskAsSource.of(task, sources)
+            stall = stalls.for_task(task.id) if stalls is not None else None
+            row = make_row(item, now, stall=stall)
+            if table.row(key) != row:
+                changed[key] = row
+        removed = self._keys - set(self.tasks)
+        self._keys = set(self.tasks)
+        table.apply_diff(changed, removed)
+        self._update_info()
+
+    def _update_info(self) -> None:
+        table = self.table
+        parts = [f"{table.visible_count:,} of {table.total_count:,} tasks"]
+        if self.states:
+            parts.append("states: " + ", ".join(sorted(self.states)))
+        if table.sort_column:
+            parts.append(f"sorted by {table.sort_column} {'↓' if table.sort_reverse else '↑'}")
+        self.query_one("#tasks-info", Static).update(" · ".join(parts))
+        table.empty_message = ("Loading the tasks…" if not self._loaded else
+                               "No migration tasks yet." if table.total_count == 0 else
+                               "No task is in the chosen states. Press f to change them.")
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Back to where the list was opened from."""
+        self.app.pop_screen()
+
+    def action_state_filter(self) -> None:
+        """Pick which task states to show (several at once)."""
+        counts: dict[str, int] = {}
+        for t in self.tasks.values():
+            counts[t.state or "?"] = counts.get(t.state or "?", 0) + 1
+
+        def done(states: frozenset[str] | None) -> None:
+            if states is None:
+                return
+            self.states = states
+            self.table.set_predicate(
+                (lambda key, row: row["_task"] in states) if states else None)
+            self._update_info()
+
+        self.app.push_screen(TaskStateFilterScreen(counts, self.states), done)
+
+    def action_sort_next(self) -> None:
+        """Sort by the next column."""
+        self.table.action_cycle_sort()
+        self._update_info()
+
+    def action_sort_reverse(self) -> None:
+        """Reverse the sort order."""
+        self.table.action_reverse_sort()
+        self._update_info()
+
+    @on(SourceTable.RowActivated)
+    def _open(self, event: SourceTable.RowActivated) -> None:
+        from tui.screens.task import TaskScreen
+
+        task = self.tasks.get(event.key)
+        if task is None:
+            return
+        source_id = task.source_server.id if task.source_server is not None else None
+        self.app.push_screen(TaskScreen(task.id, source_id))
