@@ -31,6 +31,7 @@ from tui.service.poller import (
     PollingService,
     SourceDetailPolled,
     TaskDetailPolled,
+    TasksPolled,
 )
 from tui.service.state import ConnectionStatus
 
@@ -64,6 +65,8 @@ class MigdashApp(App[None]):
     """The latest detail of the task being watched."""
     detail_error: var[DetailPollFailed | None] = var(None, always_update=True)
     """The latest failed detail poll."""
+    tasks: var[TasksPolled | None] = var(None, always_update=True)
+    """The latest poll of every task (only while the task list is open)."""
 
     def __init__(
         self,
@@ -131,6 +134,8 @@ class MigdashApp(App[None]):
         """Keep the latest of each event kind; watchers on screens do the rest."""
         if isinstance(event, FleetPolled):
             self.fleet = event
+            if event.stalls.started:
+                self._announce_stalls(event.stalls.started)
         elif isinstance(event, ConnectionChanged):
             self.connection = event.status
         elif isinstance(event, SourceDetailPolled):
@@ -139,6 +144,21 @@ class MigdashApp(App[None]):
             self.task_detail = event
         elif isinstance(event, DetailPollFailed):
             self.detail_error = event
+        elif isinstance(event, TasksPolled):
+            self.tasks = event
+
+    def _announce_stalls(self, started: tuple[Any, ...]) -> None:
+        """A toast and one bell per poll that starts stall incidents (the dashboard may sit
+        in another tmux window); many at once share one toast instead of flooding the screen."""
+        if len(started) <= 3:
+            for stall in started:
+                self.notify(f"{stall.label}: {stall.why}.", title="Migration stalled",
+                            severity="warning", timeout=20)
+        else:
+            names = ", ".join(s.label for s in started[:5])
+            self.notify(f"{len(started)} migrations stalled: {names}…", title="Migrations stalled",
+                        severity="warning", timeout=20)
+        self.bell()
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -180,6 +200,13 @@ class MigdashApp(App[None]):
         from tui.screens.failed import FailedServersScreen
 
         self.push_screen(FailedServersScreen())
+
+    def open_tasks(self) -> None:
+        """Show every task (``/v3/tasks``)."""
+        from tui.screens.tasks import TaskListScreen
+
+        if not isinstance(self.screen, TaskListScreen):
+            self.push_screen(TaskListScreen())
 
     def toggle_theme(self) -> None:
         """Switch between the dark and light themes."""

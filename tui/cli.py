@@ -17,7 +17,8 @@ EPILOG = (
     "Credentials come from the environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, "
     "HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_PROJECT_ID, MIGDASH_TOKEN) or from a "
     "profile in the config file (which must be chmod 600 if it holds secrets). "
-    "Commands: 'migdash status --help' prints the fleet for scripts."
+    "Commands: 'migdash status --help' prints the fleet for scripts; 'migdash audit' prints "
+    "the log of every write sent."
 )
 
 
@@ -66,12 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="CSV with a header row, for spreadsheets")
     st.add_argument("--state", action="append", default=[], metavar="S",
                     help="only sources in state S (repeatable)")
+    from tui.audit_cli import add_parser as add_audit
+
+    add_audit(sub)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``migdash`` console script."""
     args = build_parser().parse_args(argv)
+    if args.command == "audit":  # reads a local file: no endpoint, profile or credentials
+        from tui.audit_cli import run as run_audit
+
+        return run_audit(args)
     from tui.connect import resolve
 
     if args.refresh <= 0:

@@ -60,6 +60,22 @@ async def test_slash_filters_as_you_type_and_escape_clears(make_app: Callable[..
         assert t.filter_text == "" and t.visible_count == 40
 
 
+async def test_keys_typed_in_one_burst_with_slash_land_in_the_filter(
+        make_app: Callable[..., MigdashApp]) -> None:
+    # Over SSH a pasted "/web" arrives at once: every key is queued before the box has focus.
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        for key, char in [("slash", "/"), ("w", "w"), ("e", "e"), ("space", " "), ("b", "b")]:
+            app.post_message(events.Key(key, char))
+        await wait_for(pilot, lambda: table(app).filter_text == "we b", "the burst in the box")
+        assert app.screen.query_one("#filter", Input).value == "we b"
+        assert isinstance(app.screen, SourceListScreen)  # "e" did not open failed servers
+        assert not table(app).marked  # space did not mark a row
+
+
 async def test_filter_by_ip_and_id(make_app: Callable[..., MigdashApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

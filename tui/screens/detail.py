@@ -139,6 +139,7 @@ class SourceDetailScreen(Screen[None]):
         Binding("ctrl+s", "save", "Save disks"),
         Binding("ctrl+d", "delete_source", "Delete"),
         Binding("tab", "focus_next", "Next pane", show=False),
+        Binding("C", "create_task", "New task", show=False),
     ]
 
     def __init__(self, source_id: str) -> None:
@@ -268,15 +269,26 @@ class SourceDetailScreen(Screen[None]):
 
         self.app.push_screen(TaskScreen(task_id, self.source_id))
 
+    def action_create_task(self) -> None:
+        """A form for this source's migration task (when it has none)."""
+        from tui.screens.create_task import open_create_task
+
+        app: Any = self.app
+        source = self.detail or (app.fleet.snapshot.sources.get(self.source_id)
+                                 if app.fleet else None)
+        if source is not None:
+            open_create_task(app, source)
+
     def action_edit_speed_limits(self) -> None:
         """Open the task's speed-limit schedule."""
         task_id = self._task_id()
         if task_id is None:
             self.notify("This source has no migration task to throttle.", severity="warning")
             return
-        from tui.screens.task import TaskScreen
+        from tui.screens.limits import SpeedLimitScreen
 
-        self.app.push_screen(TaskScreen(task_id, self.source_id, show_limits=True))
+        name = getattr(self.detail, "name", None) or self.source_id
+        self.app.push_screen(SpeedLimitScreen(task_id, name))
 
     def action_rename_source(self) -> None:
         """Rename the source (1–255 characters)."""

@@ -11,6 +11,18 @@ REFRESH_CHOICES = (2.0, 5.0, 10.0, 30.0, 60.0)
 MAX_SOURCE_HITS = 50
 
 
+def _open_templates(app: Any) -> None:
+    from tui.screens.templates import TemplatesScreen
+
+    app.push_screen(TemplatesScreen())
+
+
+def _open_projects(app: Any) -> None:
+    from tui.screens.projects import ProjectsScreen
+
+    app.push_screen(ProjectsScreen())
+
+
 class MigdashCommands(Provider):
     """Sources by name, IP or ID, plus the dashboard's own commands."""
 
@@ -19,6 +31,11 @@ class MigdashCommands(Provider):
         out: list[tuple[str, Any, str]] = [
             ("Open failed servers", app.open_failed, "the /v3/errors view"),
             ("Open help", app.action_help, "every key of every screen"),
+            ("Open task list", app.open_tasks, "every migration task (k)"),
+            ("Open templates", partial(_open_templates, app),
+             "target-server templates (V)"),
+            ("Open migration projects", partial(_open_projects, app),
+             "switch, create, set default (P)"),
             ("Refresh now", app.action_refresh, "poll everything at once"),
             ("Toggle dark/light theme", app.toggle_theme, "switch the colour theme"),
         ]

@@ -11,8 +11,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from tui.screens.bulk import ListTaskActions, marked_sources
 from tui.screens.registry import WRITE_ACTIONS
 from tui.screens.source_rows import is_problem, row_values
+from tui.screens.tasks import task_flag
 from tui.service.poller import FleetPolled
 from widgets.overview_strip import OverviewStrip
 from widgets.source_table import Column, Row, SourceTable, progress_bar
@@ -36,14 +38,17 @@ COLUMNS = [
 ]
 
 
-def make_row(source: Any, now: float) -> Row:
-    """The table row for one source (cells plus ``_``-prefixed sort and filter values)."""
+def make_row(source: Any, now: float, *, stall: Any = None, pending: str | None = None) -> Row:
+    """The table row for one source (cells plus ``_``-prefixed sort and filter values);
+    a stall or an action waiting for the server shows in the Task cell."""
     v = row_values(source, now)
+    task = source.current_task
+    flag = task_flag(task.state if task is not None else None, stall, pending)
     row: dict[str, Any] = {
         "state": v.state, "name": v.name, "ip": v.ip, "os": v.os, "stage": v.stage,
         "progress": progress_bar(v.progress, PROGRESS_WIDTH), "speed": v.speed, "eta": v.eta,
-        "agent": v.agent, "task": v.task, "changed": v.changed, "id": source.id,
-        "_problem": is_problem(source), "_state_raw": source.state,
+        "agent": v.agent, "task": flag or v.task, "changed": v.changed, "id": source.id,
+        "_problem": is_problem(source) or stall is not None, "_state_raw": source.state,
     }
     for key, value in v.sort.items():
         row[f"_{key}"] = value
@@ -69,6 +74,12 @@ class SourceListScreen(Screen[None]):
         Binding("m", "project", "Project"),
         Binding("o", "sort_next", "Sort"),
         Binding("O", "sort_reverse", "Reverse", show=False),
+        Binding("s", "task_start", "Start task (marked or highlighted)", show=False),
+        Binding("x", "task_stop", "Stop task (marked or highlighted)", show=False),
+        Binding("k", "tasks", "Task list", show=False),
+        Binding("C", "create_task", "New task", show=False),
+        Binding("V", "templates", "Templates", show=False),
+        Binding("P", "projects", "Projects", show=False),
     ]
 
     def __init__(self) -> None:
@@ -79,6 +90,8 @@ class SourceListScreen(Screen[None]):
         self._loaded = False
         self._sources: Mapping[str, Any] = {}
         self._typing = False
+        self._stalls: Mapping[str, Any] = {}
+        self._actions = ListTaskActions(self, self._redraw_rows)
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
@@ -112,19 +125,30 @@ class SourceListScreen(Screen[None]):
         now = self.app.wall_clock()  # type: ignore[attr-defined]
         table = self.table
         self._sources = polled.snapshot.sources
+        self._stalls = polled.stalls.stalled
+        # Rows whose stall flag or pending marker changed, though the source itself may not.
+        flagged = polled.stalls.changed | self._actions.reconcile(self._sources)
         if not self._loaded:
-            table.set_rows({k: make_row(s, now) for k, s in polled.snapshot.sources.items()})
+            table.set_rows({k: self._row(k, now) for k in polled.snapshot.sources})
             self._loaded = True
         else:
-            changed = {k: make_row(s, now) for k, s in polled.diff.changed.items()}
+            changed = {k: self._row(k, now) for k in polled.diff.changed}
             # Ages ("changed 5m") drift between polls: redraw the rows on screen too.
-            for key in self._keys_on_screen():
+            for key in [*self._keys_on_screen(), *flagged]:
                 if key not in changed and key in polled.snapshot.sources:
-                    changed[key] = make_row(polled.snapshot.sources[key], now)
+                    changed[key] = self._row(key, now)
             table.apply_diff(changed, polled.diff.removed)
         table.stale = False
         self.query_one(OverviewStrip).overview = polled.snapshot.overview
         self._update_info()
+
+    def _row(self, key: str, now: float) -> Row:
+        return make_row(self._sources[key], now, stall=self._stalls.get(key),
+                        pending=self._actions.pending_operation(key))
+
+    def _redraw_rows(self, keys: set[str]) -> None:
+        now = self.app.wall_clock()  # type: ignore[attr-defined]
+        self.table.apply_diff({k: self._row(k, now) for k in keys if k in self._sources})
 
     def _keys_on_screen(self) -> list[str]:
         table = self.table
@@ -145,6 +169,8 @@ class SourceListScreen(Screen[None]):
             parts.append(f"project: {self.project[1]}")
         if table.marked:
             parts.append(f"{len(table.marked)} marked")
+        if self._stalls:
+            parts.append(f"⚠ {len(self._stalls)} stalled")
         if table.sort_column:
             parts.append(f"sorted by {table.sort_column} {'↓' if table.sort_reverse else '↑'}")
         self.query_one("#info", Static).update(" · ".join(parts))
@@ -219,6 +245,16 @@ class SourceListScreen(Screen[None]):
         if event.key == "escape" and self.focused is box:
             event.stop()
             self.action_clear()
+        elif self.focused is not box and (event.key == "slash" or
+                                           (self._typing and event.is_printable)):
+            # Keys reach this handler in typing order, but bindings run only after a key has
+            # bubbled back to the app: keys typed in the same burst as "/" (a paste over SSH)
+            # would arrive before the box has focus. Open the box here and put them in it.
+            event.stop()
+            if event.key == "slash" and not self._typing:
+                self.action_filter()
+            else:
+                box.insert_text_at_cursor(event.character or "")
 
     def on_descendant_focus(self, event: Any) -> None:
         if event.widget is self.query_one("#filter", Input):
@@ -251,14 +287,18 @@ class SourceListScreen(Screen[None]):
         projects = self.app.fleet.snapshot.projects if self.app.fleet else ()  # type: ignore[attr-defined]
 
         def done(choice: tuple[str, str] | None | bool) -> None:
-            if choice is False:
-                return
-            self.project = choice if isinstance(choice, tuple) else None
-            self._loaded = False
-            self.app.service.set_migproject(self.project[0] if self.project else None)  # type: ignore[attr-defined]
-            self._update_info()
+            if choice is not False:
+                self.use_project(choice if isinstance(choice, tuple) else None)
 
         self.app.push_screen(ProjectPickerScreen(projects, self.project), done)
+
+    def use_project(self, project: tuple[str, str] | None) -> None:
+        """Show only this project's sources, (id, name), or all (None); the projects screen
+        switches through here too."""
+        self.project = project
+        self._loaded = False
+        self.app.service.set_migproject(self.project[0] if self.project else None)  # type: ignore[attr-defined]
+        self._update_info()
 
     def action_sort_next(self) -> None:
         """Sort by the next column (state → name → … → server order)."""
@@ -303,11 +343,51 @@ class SourceListScreen(Screen[None]):
         self.app.push_screen(TaskScreen(source.current_task.id, source.id))
 
     def action_edit_speed_limits(self) -> None:
-        """Open the speed-limit schedule of the highlighted source's task."""
+        """Open the speed-limit schedule of the highlighted source's task, or one schedule for
+        every marked source's task."""
+        from tui.screens.limits import SpeedLimitScreen
+
+        if self.table.marked:
+            marked = marked_sources(self.table.marked, self._sources)
+            targets = [(s.current_task.id if s.current_task else None, s.name or s.id)
+                       for s in marked]
+            self.app.push_screen(SpeedLimitScreen(None, f"{len(targets)} marked servers",
+                                                  targets=targets))
+            return
         source = self._cursor_source()
         if source is None or source.current_task is None:
             self.notify("This source has no migration task to throttle.", severity="warning")
             return
-        from tui.screens.task import TaskScreen
+        self.app.push_screen(SpeedLimitScreen(source.current_task.id, source.name or source.id))
 
-        self.app.push_screen(TaskScreen(source.current_task.id, source.id, show_limits=True))
+    def action_create_task(self) -> None:
+        """A form for a migration task of the highlighted source (when it has none)."""
+        from tui.screens.create_task import open_create_task
+
+        source = self._cursor_source()
+        if source is not None:
+            open_create_task(self.app, source)
+
+    def action_templates(self) -> None:
+        """Open the target-server templates."""
+        from tui.screens.templates import TemplatesScreen
+
+        self.app.push_screen(TemplatesScreen())
+
+    def action_projects(self) -> None:
+        """Open the migration projects."""
+        from tui.screens.projects import ProjectsScreen
+
+        self.app.push_screen(ProjectsScreen())
+
+    def action_task_start(self) -> None:
+        """Start the marked sources' tasks (one confirmation), else the highlighted one's."""
+        self._actions.act_on("start", self.table.marked, self._sources, self._cursor_source())
+
+    def action_task_stop(self) -> None:
+        """Stop the marked sources' tasks, else the highlighted one's (always confirmed)."""
+        self._actions.act_on("stop", self.table.marked, self._sources, self._cursor_source())
+
+    def action_tasks(self) -> None:
+        """Open the list of every migration task."""
+        self.app.open_tasks()  # type: ignore[attr-defined]

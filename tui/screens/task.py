@@ -58,13 +58,15 @@ def subtask_symbol(sub: Any, task_state: str | None, is_current: bool) -> Text:
 
 def subtasks_table(d: Any) -> Table:
     t = Table(box=None, show_header=True, header_style="bold", expand=True, padding=(0, 1))
-    t.add_column("", width=1, no_wrap=True)
-    t.add_column("Subtask", no_wrap=True)
-    t.add_column("Progress", width=BAR, no_wrap=True)
-    t.add_column("Start", width=8, no_wrap=True)
-    t.add_column("End", width=8, no_wrap=True)
-    t.add_column("Took", width=7, no_wrap=True, justify="right")
-    t.add_column("Speed", width=12, no_wrap=True, justify="right")
+    # Fixed columns keep their width; the name column (and the process_trace line under it)
+    # takes what is left and is cut with an ellipsis, so a long trace never squeezes the times.
+    t.add_column("", width=1, min_width=1, no_wrap=True)
+    t.add_column("Subtask", no_wrap=True, overflow="ellipsis", ratio=1)
+    t.add_column("Progress", width=BAR, min_width=BAR, no_wrap=True)
+    t.add_column("Start", width=8, min_width=8, no_wrap=True)
+    t.add_column("End", width=8, min_width=8, no_wrap=True)
+    t.add_column("Took", width=7, min_width=7, no_wrap=True, justify="right")
+    t.add_column("Speed", width=13, min_width=13, no_wrap=True, justify="right")
     subs = list(d.sub_tasks)
     current = next((i for i, s in enumerate(subs) if not (s.progress and s.progress >= 100
                                                           and s.end_date)), len(subs) - 1)
@@ -80,9 +82,11 @@ def subtasks_table(d: Any) -> Table:
 
 
 def summary_table(d: Any, now: float) -> Table:
-    t = Table.grid(padding=(0, 2))
-    for _ in range(4):
-        t.add_column(no_wrap=True)
+    # Labels keep their width; values share the rest and long names end in an ellipsis.
+    t = Table.grid(padding=(0, 2), expand=True)
+    for _ in range(2):
+        t.add_column(no_wrap=True, min_width=11)
+        t.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
     frac = percent(d.replicatesize, d.totalsize)
     src = d.source_server
     tgt = d.target_server
@@ -154,6 +158,7 @@ class TaskScreen(Screen[None]):
     TaskScreen #error { color: $error; height: auto; }
     TaskScreen #failure { height: auto; }
     TaskScreen #pending { color: $warning; height: auto; }
+    TaskScreen #stall { color: $warning; text-style: bold; height: auto; padding: 0 1; }
     """
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -180,6 +185,7 @@ class TaskScreen(Screen[None]):
         yield StatusHeader(app.settings.label, app.settings.region, read_only=app.read_only,
                            interval=app.settings.refresh, clock=app.clock, id="header")
         yield Static("Task", id="title")
+        yield Static("", id="stall")
         with VerticalScroll(id="body"):
             yield Static("", id="error")
             yield Static("", id="pending")
@@ -198,6 +204,7 @@ class TaskScreen(Screen[None]):
         app: Any = self.app
         self.watch(app, "task_detail", self._polled, init=False)
         self.watch(app, "detail_error", self._failed, init=False)
+        self.watch(app, "fleet", self._stall_changed, init=True)
         self.watch(app, "connection", lambda s: setattr(self.query_one(StatusHeader), "status", s),
                    init=True)
         current = app.task_detail
@@ -238,7 +245,10 @@ class TaskScreen(Screen[None]):
         if failure is not None:
             self.query_one("#failure", Static).update(Text.assemble(
                 ("✖ Failed: ", "bold red"), (f"{failure.code} " if failure.code else "", "bold"),
-                failure.message, "\n", ("→ " + failure.handling, "italic")))
+                failure.message,
+                # Many catalogue messages already end with their handling measure.
+                ("\n→ " + failure.handling, "italic")
+                if failure.handling and failure.handling not in failure.message else ""))
         else:
             self.query_one("#failure", Static).update("")
         speeds = [mbyte_to_mbit(s) or 0.0 for _, s in polled.history[-300:]]
@@ -251,6 +261,13 @@ class TaskScreen(Screen[None]):
         self.query_one("#subtasks", Static).update(subtasks_table(d))
         self.query_one("#resources", Static).update(resources_table(d))
         self.refresh_bindings()
+
+    def _stall_changed(self, polled: Any) -> None:
+        # Stalls are judged on the fleet poll (every source, same rules as the list).
+        stall = polled.stalls.for_task(self.task_id) if polled is not None else None
+        line = self.query_one("#stall", Static)
+        line.display = stall is not None
+        line.update(f"⚠ Stalled: {stall.why}." if stall is not None else "")
 
     def _failed(self, event: DetailPollFailed | None) -> None:
         if event is None or event.what != "task" or event.ident != self.task_id:

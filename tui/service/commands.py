@@ -144,6 +144,20 @@ class CommandGateway:
         )
         return BulkSummary(operation, tuple(outcomes))
 
+    async def speed_limits(self, task_id: str | None, body: Any, *, label: str = "") -> Outcome:
+        """Replace one task's speed-limit rules with ``body`` (a ``SpeedLimitRequest``)."""
+        if task_id is None:
+            return Outcome(label, label, "skipped", "no migration task")
+        return await self.send("task.speed_limits", task_id, label,
+                               lambda: self._client.set_speed_limits(task_id, body), body)
+
+    async def bulk_speed_limits(self, targets: Sequence[tuple[str | None, str]],
+                                body: Any) -> BulkSummary:
+        """One schedule onto many tasks: (task_id or None, label) each, 4 at a time."""
+        outcomes = await asyncio.gather(
+            *(self.speed_limits(tid, body, label=label) for tid, label in targets))
+        return BulkSummary("speed limits", tuple(outcomes))
+
     async def delete_task(self, task_id: str, *, label: str = "",
                           task_state: str | None = None) -> Outcome:
         """Delete a task (not while it moves data)."""

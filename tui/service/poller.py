@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from tui.api.exceptions import AuthError, PermissionDenied, RateLimited, SmsError
+from tui.service.stalls import EMPTY_REPORT, StallDetector, StallReport
 from tui.service.state import ConnectionStatus, FleetDiff, FleetSnapshot, Link, diff
 
 ACTIVE_STATES = frozenset({"initialize", "replicate", "syncing", "stopping", "deleting",
@@ -33,6 +34,7 @@ class Client(Protocol):
     async def get_source(self, source_id: str) -> Any: ...
     async def get_task(self, task_id: str) -> Any: ...
     async def list_all_migprojects(self) -> list[Any]: ...
+    async def list_all_tasks(self, **filters: Any) -> list[Any]: ...
 
 
 # -- events -----------------------------------------------------------------------------
@@ -44,6 +46,8 @@ class FleetPolled:
 
     snapshot: FleetSnapshot
     diff: FleetDiff
+    stalls: StallReport = EMPTY_REPORT
+    """Running tasks that stopped moving, and the incidents that began with this poll."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,16 @@ class DetailPollFailed:
     error: SmsError
 
 
-Event = FleetPolled | ConnectionChanged | SourceDetailPolled | TaskDetailPolled | DetailPollFailed
+@dataclass(frozen=True)
+class TasksPolled:
+    """Every task (``/v3/tasks``) was fetched for the task list; failures are DetailPollFailed."""
+
+    tasks: tuple[Any, ...]
+    polled_at: float
+
+
+Event = (FleetPolled | ConnectionChanged | SourceDetailPolled | TaskDetailPolled
+         | DetailPollFailed | TasksPolled)
 
 
 @dataclass
@@ -117,7 +130,9 @@ class PollingService:
         self.speed_history: dict[str, list[tuple[float, float]]] = {}
         self._source_id: str | None = None
         self._task_id: str | None = None
-        self._wake = {name: asyncio.Event() for name in ("fleet", "source", "task")}
+        self._wake = {name: asyncio.Event() for name in ("fleet", "source", "task", "tasks")}
+        self.stalls = StallDetector()
+        self._tasks_watched = False
         self._stopped = asyncio.Event()
         self._projects_due = True
 
@@ -139,14 +154,38 @@ class PollingService:
         self._task_id = task_id
         self._wake["task"].set()
 
+    def watch_tasks(self, on: bool) -> None:
+        """Poll every task (``/v3/tasks``) at the fleet interval while ``on`` (the task list)."""
+        self._tasks_watched = on
+        self._wake["tasks"].set()
+
     def set_migproject(self, migproject: str | None) -> None:
         """Filter the fleet by migration project (the API's ``migproject``) and re-poll."""
         self.migproject = migproject
+        self.stalls.reset()  # another fleet: its standing stalls are not news
         self._wake["fleet"].set()
 
     async def templates(self) -> list[Any]:
         """The target-server templates (read on demand, e.g. for a clone test); raises SmsError."""
         return list(await self.client.list_all_templates())  # type: ignore[attr-defined]
+
+    async def speed_limits(self, task_id: str) -> list[Any]:
+        """A task's time-of-day speed-limit rules (read on demand by the editor); raises SmsError."""
+        response = await self.client.get_speed_limits(task_id)  # type: ignore[attr-defined]
+        return list(response.speed_limit)
+
+    async def task(self, task_id: str) -> Any:
+        """One task's detail, read on demand (e.g. its task-level speed limit); raises SmsError."""
+        return await self.client.get_task(task_id)
+
+    async def template(self, template_id: str) -> Any:
+        """One template as stored now (read on demand, before modifying it); raises SmsError."""
+        return await self.client.get_template(template_id)  # type: ignore[attr-defined]
+
+    async def source(self, source_id: str) -> Any:
+        """One source's detail (read on demand, e.g. its ``init_target_server`` for a new
+        task); raises SmsError."""
+        return await self.client.get_source(source_id)
 
     def stop(self) -> None:
         """Ask :meth:`run` to return."""
@@ -157,7 +196,8 @@ class PollingService:
 
     async def run(self) -> None:
         """Run the fleet, source and task loops until :meth:`stop`."""
-        await asyncio.gather(self._fleet_loop(), self._source_loop(), self._task_loop())
+        await asyncio.gather(self._fleet_loop(), self._source_loop(), self._task_loop(),
+                             self._tasks_loop())
 
     async def _sleep(self, name: str, seconds: float) -> None:
         """Sleep, but wake early on refresh_now / watch changes / stop."""
@@ -192,7 +232,7 @@ class PollingService:
         self.status = ConnectionStatus(Link.ONLINE, last_ok=now)
         # Published on every success: the header's "data N s old" counts from last_ok.
         self.publish(ConnectionChanged(self.status))
-        self.publish(FleetPolled(new, changes))
+        self.publish(FleetPolled(new, changes, self.stalls.update(new.sources, now)))
         busy = False
         for s in sources:
             if getattr(s, "state", None) in ACTIVE_STATES:
@@ -245,6 +285,20 @@ class PollingService:
                 if ident == self._task_id:
                     self.publish(TaskDetailPolled(ident, detail, history))
             await self._sleep("task", self.intervals.task)
+
+    async def _tasks_loop(self) -> None:
+        while not self._stopped.is_set():
+            if not self._tasks_watched:
+                await self._sleep("tasks", 3600)
+                continue
+            try:
+                tasks = await self.client.list_all_tasks()
+            except SmsError as exc:
+                self.publish(DetailPollFailed("tasks", "", exc))
+            else:
+                if self._tasks_watched:
+                    self.publish(TasksPolled(tuple(tasks), self.clock()))
+            await self._sleep("tasks", self.intervals.fleet)
 
     def _record_speed(
         self, task_id: str, task: Any, now: float
