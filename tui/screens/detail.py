@@ -59,10 +59,11 @@ def facts_table(d: Any, now: float) -> Table:
     return t
 
 
-def task_summary(d: Any, now: float) -> Any:
+def task_summary(d: Any, now: float, *, read_only: bool = False) -> Any:
     task = d.current_task
     if task is None:
-        return Text("No migration task yet (create one from the task screen, key t).", style="dim")
+        return Text("No migration task yet." + ("" if read_only else " Press C to create one."),
+                    style="dim")
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold", no_wrap=True)
     t.add_column()
@@ -215,7 +216,8 @@ class SourceDetailScreen(Screen[None]):
                                                               d.name or d.id, "  ",
                                                               (d.ip or "", "dim")))
         self.query_one("#facts", Static).update(facts_table(d, now))
-        self.query_one("#task", Static).update(task_summary(d, now))
+        self.query_one("#task", Static).update(
+            task_summary(d, now, read_only=bool(getattr(self.app, "read_only", False))))
         self.query_one("#checks", Static).update(checks_table(d))
         self.query_one("#networks", Static).update(networks_table(d))
         self.query_one(DiskTree).show(d)

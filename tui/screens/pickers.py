@@ -32,7 +32,8 @@ class StateFilterScreen(ModalScreen[frozenset[str] | None]):
 
     DEFAULT_CSS = _PICKER_CSS.format(name="StateFilterScreen")
     BINDINGS = [
-        Binding("enter", "apply", "Apply"),
+        # The list's own enter would toggle the row again: enter belongs to the picker.
+        Binding("enter", "apply", "Apply", priority=True),
         Binding("escape", "cancel", "Cancel"),
         Binding("a", "clear_all", "All states"),
     ]
