@@ -52,3 +52,16 @@ def make_app(tmp_path: Path) -> Callable[..., MigdashApp]:
         return build_app(tmp_path, **kw)
 
     return factory
+
+
+async def tick_and_apply(pilot: Pilot[Any], values: tuple[str, ...]) -> None:
+    """In the open state picker, tick ``values`` with keys only (down, space), then enter."""
+    from textual.widgets import SelectionList
+
+    picker = pilot.app.screen.query_one(SelectionList)
+    order = [picker.get_option_at_index(i).value for i in range(picker.option_count)]
+    row = 0
+    for value in sorted(values, key=order.index):
+        await pilot.press(*["down"] * (order.index(value) - row), "space")
+        row = order.index(value)
+    await pilot.press("enter")

@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.widgets import Input
 
-from tests.app.conftest import loaded, wait_for
+from tests.app.conftest import loaded, tick_and_apply, wait_for
 from tui.app import MigdashApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.detail import SourceDetailScreen
@@ -94,16 +94,7 @@ async def test_f_picks_several_states(make_app: Callable[..., MigdashApp]) -> No
         await loaded(pilot)
         await pilot.press("f")
         assert isinstance(app.screen, StateFilterScreen)
-        from textual.widgets import SelectionList
-
-        picker = app.screen.query_one(SelectionList)
-        values = [picker.get_option_at_index(i).value for i in range(picker.option_count)]
-        # Keys only, as an operator would: move down to each state, tick it, enter applies.
-        row = 0
-        for state in sorted(("error", "finished"), key=values.index):
-            await pilot.press(*["down"] * (values.index(state) - row), "space")
-            row = values.index(state)
-        await pilot.press("enter")
+        await tick_and_apply(pilot, ("error", "finished"))
         await wait_for(pilot, lambda: isinstance(app.screen, SourceListScreen), "the list")
         engine = sim(app).engine
         expected = {s.id for s in engine.sources.values() if s.state in ("error", "finished")}

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.app.conftest import loaded, wait_for
+from tests.app.conftest import loaded, tick_and_apply, wait_for
 from tui.app import MigdashApp
+from tui.screens.pickers import StateFilterScreen
 from tui.screens.sources import SourceListScreen
 from tui.screens.task import TaskScreen
-from tui.screens.tasks import TaskListScreen, TaskStateFilterScreen
+from tui.screens.tasks import TaskListScreen
 from widgets.source_table import SourceTable
 
 SIZE = (160, 48)
@@ -67,9 +68,9 @@ async def test_f_filters_by_task_state(make_app: Callable[..., MigdashApp]) -> N
         await loaded(pilot)
         screen = await open_tasks(pilot)
         await pilot.press("f")
-        assert isinstance(app.screen, TaskStateFilterScreen)
-        app.screen.dismiss(frozenset({"MIGRATE_FAIL", "READY"}))
-        await pilot.pause()
+        assert isinstance(app.screen, StateFilterScreen)
+        await tick_and_apply(pilot, ("MIGRATE_FAIL", "READY"))
+        await wait_for(pilot, lambda: app.screen is screen, "the task list")
         engine = sim(app).engine
         expected = {t.id for t in engine.tasks.values() if t.state in ("MIGRATE_FAIL", "READY")}
         assert expected and set(screen.table.visible_keys()) == expected

@@ -28,7 +28,9 @@ _PICKER_CSS = """
 
 
 class StateFilterScreen(ModalScreen[frozenset[str] | None]):
-    """Tick the states to show; ``enter`` applies, ``escape`` cancels, ``a`` clears all."""
+    """Tick the states to show; ``enter`` applies, ``escape`` cancels, ``a`` clears all.
+
+    Source states by default; the task list passes the task states (``states``, ``what``)."""
 
     DEFAULT_CSS = _PICKER_CSS.format(name="StateFilterScreen")
     BINDINGS = [
@@ -38,20 +40,24 @@ class StateFilterScreen(ModalScreen[frozenset[str] | None]):
         Binding("a", "clear_all", "All states"),
     ]
 
-    def __init__(self, counts: Mapping[str, int], current: frozenset[str]) -> None:
+    def __init__(self, counts: Mapping[str, int], current: frozenset[str], *,
+                 states: Mapping[str, tuple[str, str]] = SOURCE_STATES,
+                 what: str = "sources") -> None:
         super().__init__()
         self.counts = counts
         self.current = current
+        self.states = states
+        self.what = what
 
     def compose(self) -> ComposeResult:
-        states = list(SOURCE_STATES) + sorted(set(self.counts) - set(SOURCE_STATES))
+        states = list(self.states) + sorted(set(self.counts) - set(self.states))
         items = [
-            Selection(f"{SOURCE_STATES.get(s, ('?', ''))[0]} {s} ({self.counts.get(s, 0)})", s,
+            Selection(f"{self.states.get(s, ('?', ''))[0]} {s} ({self.counts.get(s, 0)})", s,
                       s in self.current)
             for s in states if s != "unconfigured"
         ]
         with Vertical():
-            yield Static("Show sources in these states", classes="picker-title")
+            yield Static(f"Show {self.what} in these states", classes="picker-title")
             yield Static("space ticks · enter applies · a shows all · escape cancels",
                          classes="picker-help")
             yield SelectionList[str](*items, id="states")

@@ -172,11 +172,10 @@ class TaskScreen(Screen[None]):
         Binding("l", "edit_speed_limits", "Limits"),
     ]
 
-    def __init__(self, task_id: str, source_id: str | None = None, *, show_limits: bool = False) -> None:
+    def __init__(self, task_id: str, source_id: str | None = None) -> None:
         super().__init__()
         self.task_id = task_id
         self.source_id = source_id
-        self.show_limits = show_limits
         self.detail: Any = None
         self.pending: str | None = None
 
@@ -211,8 +210,6 @@ class TaskScreen(Screen[None]):
         if current is not None and current.task_id == self.task_id:
             self._polled(current)
         app.service.watch_task(self.task_id)
-        if self.show_limits:
-            self.call_after_refresh(self.action_edit_speed_limits)
 
     def on_screen_resume(self) -> None:
         self.app.service.watch_task(self.task_id)  # type: ignore[attr-defined]
@@ -408,9 +405,6 @@ class TaskScreen(Screen[None]):
 
     def action_edit_speed_limits(self) -> None:
         """Open the speed-limit schedule editor."""
-        try:
-            from tui.screens.limits import SpeedLimitScreen
-        except ImportError:
-            self.notify("The speed-limit editor is not available in this build.", severity="warning")
-            return
+        from tui.screens.limits import SpeedLimitScreen
+
         self.app.push_screen(SpeedLimitScreen(self.task_id, self._label()))

@@ -16,11 +16,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 
+from tui.screens.pickers import StateFilterScreen
 from tui.service.poller import DetailPollFailed, TasksPolled
 from widgets.source_table import SourceTable
 from widgets.states import TASK_STATES
@@ -72,53 +71,6 @@ class TaskAsSource:
             state_action_time=src.state_action_time if src is not None else None,
             current_task=task, source_id=sid,
         )
-
-
-class TaskStateFilterScreen(ModalScreen[frozenset[str] | None]):
-    """Tick the task states to show; ``enter`` applies, ``a`` shows all, ``escape`` cancels."""
-
-    DEFAULT_CSS = """
-    TaskStateFilterScreen { align: center middle; }
-    TaskStateFilterScreen > Vertical {
-        width: 60; height: auto; max-height: 80%; border: thick $accent; background: $surface;
-        padding: 0 1;
-    }
-    TaskStateFilterScreen .picker-title { text-style: bold; padding: 1 0 0 0; }
-    TaskStateFilterScreen .picker-help { color: $text-muted; padding-bottom: 1; }
-    TaskStateFilterScreen SelectionList { height: auto; max-height: 24; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "apply", "Apply"),
-        Binding("escape", "cancel", "Cancel"),
-        Binding("a", "clear_all", "All states"),
-    ]
-
-    def __init__(self, counts: Mapping[str, int], current: frozenset[str]) -> None:
-        super().__init__()
-        self.counts = counts
-        self.current = current
-
-    def compose(self) -> ComposeResult:
-        states = list(TASK_STATES) + sorted(set(self.counts) - set(TASK_STATES))
-        items = [Selection(f"{TASK_STATES.get(s, ('?', ''))[0]} {s} ({self.counts.get(s, 0)})",
-                           s, s in self.current) for s in states]
-        with Vertical():
-            yield Static("Show tasks in these states", classes="picker-title")
-            yield Static("space ticks · enter applies · a shows all · escape cancels",
-                         classes="picker-help")
-            yield SelectionList[str](*items, id="task-states")
-
-    def action_apply(self) -> None:
-        """Apply the ticked states (none ticked means all)."""
-        self.dismiss(frozenset(self.query_one(SelectionList).selected))
-
-    def action_clear_all(self) -> None:
-        """Show every state."""
-        self.dismiss(frozenset())
-
-    def action_cancel(self) -> None:
-        """Keep the current filter."""
-        self.dismiss(None)
 
 
 class TaskListScreen(Screen[None]):
@@ -258,7 +210,8 @@ class TaskListScreen(Screen[None]):
                 (lambda key, row: row["_task"] in states) if states else None)
             self._update_info()
 
-        self.app.push_screen(TaskStateFilterScreen(counts, self.states), done)
+        self.app.push_screen(StateFilterScreen(counts, self.states, states=TASK_STATES,
+                                               what="tasks"), done)
 
     def action_sort_next(self) -> None:
         """Sort by the next column."""

@@ -35,6 +35,9 @@ class Client(Protocol):
     async def get_task(self, task_id: str) -> Any: ...
     async def list_all_migprojects(self) -> list[Any]: ...
     async def list_all_tasks(self, **filters: Any) -> list[Any]: ...
+    async def list_all_templates(self, **filters: Any) -> list[Any]: ...
+    async def get_template(self, template_id: str) -> Any: ...
+    async def get_speed_limits(self, task_id: str) -> Any: ...
 
 
 # -- events -----------------------------------------------------------------------------
@@ -167,11 +170,11 @@ class PollingService:
 
     async def templates(self) -> list[Any]:
         """The target-server templates (read on demand, e.g. for a clone test); raises SmsError."""
-        return list(await self.client.list_all_templates())  # type: ignore[attr-defined]
+        return list(await self.client.list_all_templates())
 
     async def speed_limits(self, task_id: str) -> list[Any]:
         """A task's time-of-day speed-limit rules (read on demand by the editor); raises SmsError."""
-        response = await self.client.get_speed_limits(task_id)  # type: ignore[attr-defined]
+        response = await self.client.get_speed_limits(task_id)
         return list(response.speed_limit)
 
     async def task(self, task_id: str) -> Any:
@@ -180,7 +183,7 @@ class PollingService:
 
     async def template(self, template_id: str) -> Any:
         """One template as stored now (read on demand, before modifying it); raises SmsError."""
-        return await self.client.get_template(template_id)  # type: ignore[attr-defined]
+        return await self.client.get_template(template_id)
 
     async def source(self, source_id: str) -> Any:
         """One source's detail (read on demand, e.g. its ``init_target_server`` for a new
