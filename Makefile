@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test sim bench sdk clean
+.PHONY: demo test sim bench bench-table sdk clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ sim: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_sim.py
+
+# The fleet table at 10k/100k rows against a bare app and DataTable (about two minutes).
+bench-table: $(STAMP)
+	$(BIN)/python bench/bench_table.py
 
 # Opt-in: the official Huawei Cloud SDK, for the wire-compatibility tests (pytest -m sdk).
 sdk: $(STAMP)
