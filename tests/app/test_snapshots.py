@@ -152,7 +152,20 @@ def _open_task(pick: Callable[[Any, Any], bool]) -> Callable[[Pilot[Any]], Any]:
 
 def test_task_mid_replication(snap_compare: Any, tmp_path: Path) -> None:
     pick = lambda s, t: t.state == "RUNNING" and s.connected and 0.2 < t.replicated / t.totalsize < 0.8  # noqa: E731
-    assert snap_compare(build_app(tmp_path), terminal_size=(160, 48), run_before=_open_task(pick))
+    opener = _open_task(pick)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await opener(pilot)
+        app: Any = pilot.app
+        # Fifteen polls, a simulated minute apart: the sparkline has a history to draw.
+        for _ in range(15):
+            before = len(app.task_detail.history)
+            sim(app).clock.advance(60)
+            app.service.refresh_now()
+            await wait_for(pilot, lambda: len(app.task_detail.history) > before, "a task poll")
+        await pilot.pause()
+
+    assert snap_compare(build_app(tmp_path), terminal_size=(160, 48), run_before=run)
 
 
 def test_task_failed_with_decoded_error(snap_compare: Any, tmp_path: Path) -> None:

@@ -190,7 +190,8 @@ class TaskScreen(Screen[None]):
             yield Static("", id="pending")
             yield Static("Loading the task…", id="summary")
             yield Static("", id="failure")
-            yield Static("Speed since the dashboard started (Mbit/s)", classes="heading")
+            yield Static("Speed since the dashboard started (Mbit/s)", classes="heading",
+                         id="spark-title")
             yield Sparkline([], id="spark")
             yield Static("No data has moved since the dashboard started.", id="spark-none")
             yield Static("Subtasks", classes="heading")
@@ -255,6 +256,10 @@ class TaskScreen(Screen[None]):
         self.query_one("#spark-none", Static).display = not moving
         if moving:
             spark.data = speeds
+            # The sparkline stretches lowest..highest: say what that range is.
+            self.query_one("#spark-title", Static).update(
+                f"Speed since the dashboard started: {min(speeds):.1f}–{max(speeds):.1f} Mbit/s "
+                f"over {len(speeds)} polls")
         self.query_one("#subtasks", Static).update(subtasks_table(d))
         self.query_one("#resources", Static).update(resources_table(d))
         self.refresh_bindings()
