@@ -16,6 +16,7 @@ demo: $(STAMP)
 	$(BIN)/migdash --demo
 
 test: $(STAMP)
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 
 sim: $(STAMP)

@@ -349,10 +349,11 @@ def _parse(model: type[T], data: Any, where: str) -> T:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0] if exc.errors() else {}
-        loc = ".".join(str(p) for p in first.get("loc", ()))
+        errors = exc.errors()
+        loc = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+        why = errors[0]["msg"] if errors else str(exc)
         raise BadResponse(
-            f"unexpected answer shape from {where}: {loc or 'body'}: {first.get('msg', exc)}",
+            f"unexpected answer shape from {where}: {loc or 'body'}: {why}",
             url=where,
         ) from None
 

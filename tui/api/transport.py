@@ -49,7 +49,7 @@ class RetryPolicy:
     def delay(self, retry: int, rng: Callable[[], float]) -> float:
         """Seconds to wait before retry number ``retry`` (0-based): 1, 2, 4, 8 … with jitter."""
         base = self.base_delay * (2**retry)
-        return base * (1 - self.jitter + 2 * self.jitter * rng())
+        return float(base * (1 - self.jitter + 2 * self.jitter * rng()))
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -207,7 +207,7 @@ class Caller:
             try:
                 response = await self._http.send(request)
             except httpx.HTTPError as exc:
-                error = _transport_error(exc, method, path)
+                error: SmsError = _transport_error(exc, method, path)
                 # A write may have reached the server unless the connection never opened.
                 reached = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
                 if retry >= self.retry.attempts or (reached and not idempotent):
@@ -249,7 +249,7 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> TransportError:
-    kind = {
+    kinds: dict[type[httpx.HTTPError], str] = {
         httpx.ConnectError: "could not connect",
         httpx.ConnectTimeout: "timed out connecting",
         httpx.ReadTimeout: "timed out waiting for the answer",
@@ -257,6 +257,7 @@ def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> TransportE
         httpx.PoolTimeout: "no free connection in the pool",
         httpx.RemoteProtocolError: "the connection was closed or broken mid-answer",
         httpx.ReadError: "the connection was reset while reading",
-    }.get(type(exc), "network failure")
+    }
+    kind = kinds.get(type(exc), "network failure")
     detail = str(exc) or exc.__class__.__name__
     return TransportError(f"{kind}: {detail}", method=method, url=path)

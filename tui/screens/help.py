@@ -17,7 +17,7 @@ def _rows(bindings: list[BindingType], read_only: bool) -> list[tuple[str, str]]
     rows = []
     for b in bindings:
         if not isinstance(b, Binding):
-            b = Binding(*b)  # type: ignore[arg-type]
+            b = Binding(*b)
         if read_only and b.action in WRITE_ACTIONS:
             continue
         for key in b.key.split(","):

@@ -41,7 +41,7 @@ def eta_seconds(source: Any, now: float) -> float | None:
         return None
     estimate = task.estimate_completion_time
     if estimate:
-        return max(0.0, estimate / 1000 - now)
+        return max(0.0, float(estimate) / 1000 - now)
     remain = getattr(task, "remain_seconds", None)
     return float(remain) if remain else None
 

@@ -183,8 +183,8 @@ class TaskScreen(Screen[None]):
     def _label(self) -> str:
         d = self.detail
         if d is not None and d.source_server is not None and d.source_server.name:
-            return d.source_server.name
-        return d.name if d is not None and d.name else self.task_id
+            return str(d.source_server.name)
+        return str(d.name) if d is not None and d.name else self.task_id
 
     def _act(self, operation: str, template_id: str | None = None) -> None:
         state = self.detail.state if self.detail is not None else None

@@ -127,7 +127,9 @@ class CommandGateway:
         if why:
             return Outcome(target, label, "skipped", why)
         try:
-            body = TaskActionRequest(operation=operation, template_id=template_id)
+            # A strict body: an operation the reference does not document is refused here.
+            body = TaskActionRequest.model_validate({"operation": operation,
+                                                     "template_id": template_id})
         except ValidationError as exc:
             return Outcome(target, label, "skipped", _first_error(exc))
         assert task_id is not None

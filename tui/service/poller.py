@@ -256,7 +256,7 @@ class PollingService:
         self.status = replace(self.status, link=link, failures=failures, error=exc,
                               next_retry=self.clock() + delay)
         self.publish(ConnectionChanged(self.status))
-        return delay
+        return float(delay)
 
     async def _source_loop(self) -> None:
         while not self._stopped.is_set():

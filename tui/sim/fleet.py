@@ -198,7 +198,7 @@ WINDOWS_CHECKS = ("OS_VERSION", "FIRMWARE", "CPU", "MEMORY", "SYSTEM_ROOT", "PAR
                   "FILE_SYSTEM", "FREE_SPACE", "OEM_SYSTEM", "DRIVER_FILE", "SERVICE",
                   "ACCOUNT_RIGHTS", "NETWORK")
 
-CHECK_ERRORS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+CHECK_ERRORS: dict[str, tuple[tuple[str, tuple[str, tuple[str, ...]]], ...]] = {
     "LINUX": (
         ("OS_VERSION", ("SMS.6504", ())),
         ("PARTITION_STYLE", ("SMS.6508", ())),
@@ -207,16 +207,16 @@ CHECK_ERRORS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("RAW_DEVICE", ("SMS.6518", ())),
         ("PARAVIRTUALIZATION", ("SMS.6515", ())),
         ("MEMORY", ("SMS.6514", ())),
-    ),  # type: ignore[dict-item]
+    ),
     "WINDOWS": (
         ("OS_VERSION", ("SMS.6504", ())),
         ("DRIVER_FILE", ("SMS.6511", ())),
         ("SERVICE", ("SMS.6512", ())),
         ("ACCOUNT_RIGHTS", ("SMS.6513", ())),
         ("SYSTEM_ROOT", ("SMS.6534", ())),
-    ),  # type: ignore[dict-item]
+    ),
 }
-CHECK_WARNINGS = (
+CHECK_WARNINGS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("NETWORK", "SMS.6548", ()),
     ("FREE_SPACE", "SMS.6543", ()),
     ("DISK_LATENCY", "SMS.6547", ()),
@@ -311,8 +311,8 @@ def check_plan(rng: random.Random, src: SimSource, fail: bool) -> tuple[Any, ...
     results: dict[str, tuple[str, str | None, tuple[str, ...]]] = {n: ("OK", None, ()) for n in names}
     if fail:
         errs = CHECK_ERRORS[src.os_type]
-        name, (code, params) = errs[rng.randrange(len(errs))]  # type: ignore[misc]
-        results[name] = ("ERROR", code, params)
+        name, (error_code, error_params) = errs[rng.randrange(len(errs))]
+        results[name] = ("ERROR", error_code, error_params)
     if rng.random() < 0.2:
         name, code, params = CHECK_WARNINGS[rng.randrange(len(CHECK_WARNINGS))]
         if name in results and results[name][0] == "OK":
@@ -423,7 +423,7 @@ def _linux_layout(rng: random.Random, src: SimSource) -> dict[str, Any]:
             })
             components.append(dev)
         if lvm:
-            vg_size = sum(d["size"] for d in disks[1:])
+            vg_size = sum(int(d["size"]) for d in disks[1:])  # type: ignore[call-overload]
             lv_sizes = ((int(rest * 0.8 * 1.3) // GiB + 1) * GiB, (int(rest * 0.2 * 1.5) // GiB + 1) * GiB)
             lvs = []
             for j, (lv_name, mount, share) in enumerate((("lv_data", "/data", 0.8), ("lv_log", "/var/log", 0.2))):

@@ -103,7 +103,7 @@ class TaskActionRequest(WriteModel):
         """An action the reference does not document, sent as-is (the server decides)."""
         if not operation or len(operation) > 255:
             raise ValueError("operation must be 1–255 characters")
-        return cls.model_construct(operation=operation, **fields)  # type: ignore[arg-type]
+        return cls.model_construct(operation=operation, **fields)
 
 
 class PhysicalVolumeWrite(WriteModel):
