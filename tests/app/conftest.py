@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,3 +66,55 @@ async def tick_and_apply(pilot: Pilot[Any], values: tuple[str, ...]) -> None:
         await pilot.press(*["down"] * (order.index(value) - row), "space")
         row = order.index(value)
     await pilot.press("enter")
+
+
+class SimRecorder:
+    """Wraps the in-process simulator's ASGI app and keeps every request that reached it.
+
+    Assertions about what was sent are checked where it counts: at the server."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.seen: list[tuple[str, str, Any]] = []
+        """(method, path, JSON body or None) of every request, in arrival order."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        raw = b"".join(chunks)
+        self.seen.append((scope["method"], scope["path"], json.loads(raw) if raw else None))
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": raw, "more_body": False}
+            return await receive()
+
+        await self.inner(scope, replay, send)
+
+    @property
+    def writes(self) -> list[tuple[str, str, Any]]:
+        """Every request but the reads."""
+        return [entry for entry in self.seen if entry[0] != "GET"]
+
+    def actions(self) -> list[tuple[str, str]]:
+        """(task id, operation) of every task action that reached the simulator."""
+        return [(path.split("/")[3], body["operation"]) for method, path, body in self.writes
+                if method == "POST" and path.endswith("/action")]
+
+
+def record(app: Any) -> SimRecorder:
+    """Start recording what reaches the app's in-process simulator."""
+    inner = app.client._http._transport._inner  # SimTransport → httpx.ASGITransport
+    recorder = SimRecorder(inner.app)
+    inner.app = recorder
+    return recorder

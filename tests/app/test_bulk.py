@@ -12,7 +12,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.app.conftest import loaded, wait_for
+from tests.app.conftest import loaded, record, wait_for
 from tui.app import MigdashApp
 from tui.screens.bulk import BulkSummaryScreen, ListTaskActions
 from tui.screens.confirm import ConfirmScreen
@@ -20,50 +20,6 @@ from tui.screens.sources import SourceListScreen
 from widgets.source_table import SourceTable
 
 SIZE = (160, 48)
-
-
-class Recorder:
-    """Wraps the simulator's ASGI app and keeps (method, path, JSON body) of every write."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.writes: list[tuple[str, str, Any]] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] == "GET":
-            await self.inner(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        more = True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        raw = b"".join(chunks)
-        self.writes.append((scope["method"], scope["path"], json.loads(raw) if raw else None))
-        sent = False
-
-        async def replay() -> Any:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": raw, "more_body": False}
-            return await receive()
-
-        await self.inner(scope, replay, send)
-
-    def actions(self) -> list[tuple[str, str]]:
-        """(task id, operation) of every task action that reached the simulator."""
-        return [(path.split("/")[3], body["operation"]) for method, path, body in self.writes
-                if method == "POST" and path.endswith("/action")]
-
-
-def record(app: Any) -> Recorder:
-    """Start recording what reaches the app's in-process simulator."""
-    transport = app.client._http._transport  # SimTransport → httpx.ASGITransport
-    recorder = Recorder(transport._inner.app)
-    transport._inner.app = recorder
-    return recorder
 
 
 def sim(app: Any) -> Any:

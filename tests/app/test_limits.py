@@ -6,7 +6,6 @@ meant to send), so "one POST with this JSON" and "nothing sent" are checked wher
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from tests.app.conftest import loaded, wait_for
+from tests.app.conftest import loaded, record, wait_for
 from tui.app import MigdashApp
 from tui.screens.bulk import BulkSummaryScreen
 from tui.screens.confirm import ConfirmScreen
@@ -28,7 +27,6 @@ from tui.service.schedule import RuleDraft
 from widgets.source_table import SourceTable
 
 SIZE = (160, 48)
-Seen = list[tuple[str, str, Any]]
 
 
 @pytest.fixture(autouse=True)
@@ -37,44 +35,6 @@ def presets_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     path = tmp_path / "presets" / "presets.toml"
     monkeypatch.setattr(presets_module, "default_path", lambda: path)
     return path
-
-
-class Recorder:
-    """An ASGI wrapper around the simulator app keeping (method, path, JSON body) of each call."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.seen: Seen = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-
-        async def recording_receive() -> Any:
-            message = await receive()
-            if message["type"] == "http.request":
-                chunks.append(message.get("body", b""))
-            return message
-
-        entry: list[Any] = [scope["method"], scope["path"], None]
-        self.seen.append(entry)  # type: ignore[arg-type]
-        await self.app(scope, recording_receive, send)
-        body = b"".join(chunks)
-        entry[2] = json.loads(body) if body else None
-
-
-def record(app: Any) -> Seen:
-    """Start recording what reaches the simulator; returns the live list."""
-    inner = app.client._http._transport._inner  # SimTransport → httpx.ASGITransport
-    recorder = Recorder(inner.app)
-    inner.app = recorder
-    return recorder.seen
-
-
-def writes(seen: Seen) -> list[tuple[str, str, Any]]:
-    return [tuple(e) for e in seen if e[0] != "GET"]  # type: ignore[misc]
 
 
 def engine(app: Any) -> Any:
@@ -114,7 +74,7 @@ async def test_edit_then_save_posts_exactly_the_schedule_and_shows_the_server(
         engine(app).set_speed_limits(src.task_id, [(60, 120, 7, None)])
         editor = await open_editor(pilot, app, src)
         assert editor.drafts == [RuleDraft("01:00", "02:00", "7", "")]
-        seen = record(app)
+        rec = record(app)
         await pilot.press("d")
         assert editor.drafts == [] and editor.has_unsaved_changes
         await pilot.press("a")
@@ -128,11 +88,11 @@ async def test_edit_then_save_posts_exactly_the_schedule_and_shows_the_server(
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not editor.has_unsaved_changes, "the read-back")
         task_id = src.task_id
-        assert writes(seen) == [("POST", f"/v3/tasks/{task_id}/speed-limit", {"speed_limit": [
+        assert rec.writes == [("POST", f"/v3/tasks/{task_id}/speed-limit", {"speed_limit": [
             {"start": "00:00", "end": "08:00", "speed": 50, "over_speed_threshold": 15.0},
             {"start": "08:00", "end": "23:59", "speed": 10},
         ]})]
-        assert ("GET", f"/v3/tasks/{task_id}/speed-limit") in [(m, p) for m, p, _ in seen]
+        assert ("GET", f"/v3/tasks/{task_id}/speed-limit") in [(m, p) for m, p, _ in rec.seen]
         assert engine(app).task(task_id).rules == [(0, 480, 50, 15.0), (480, 1440, 10, None)]
         # the screen now shows what the server holds, written HH:MM
         assert editor.drafts == [RuleDraft("00:00", "08:00", "50", "15"),
@@ -149,7 +109,7 @@ async def test_an_invalid_schedule_posts_nothing(make_app: Callable[..., Migdash
         src = with_task(app)
         engine(app).set_speed_limits(src.task_id, [(480, 720, 20, None)])
         editor = await open_editor(pilot, app, src)
-        seen = record(app)
+        rec = record(app)
         await pilot.press("D")  # the copy moves to 12:00–16:00; make it overlap the original
         await type_rule(pilot, "11:00", "13:00", "10001", "")
         problems = str(editor.query_one("#lim-problems").render())
@@ -160,7 +120,7 @@ async def test_an_invalid_schedule_posts_nothing(make_app: Callable[..., Migdash
         assert "overlaps rule 1" in rows[-1] and "0–10000" in rows[-1]
         await pilot.press("ctrl+s")
         await pilot.pause(0.2)
-        assert writes(seen) == []
+        assert rec.writes == []
         assert engine(app).task(src.task_id).rules == [(480, 720, 20, None)]
         assert isinstance(app.screen, SpeedLimitScreen) and len(editor.drafts) == 2
 
@@ -195,7 +155,7 @@ async def test_escape_with_unsaved_changes_asks_before_discarding(
         src = with_task(app)
         engine(app).set_speed_limits(src.task_id, [(0, 60, 5, None)])
         editor = await open_editor(pilot, app, src)
-        seen = record(app)
+        rec = record(app)
         await pilot.press("escape")  # nothing changed: straight back
         assert isinstance(app.screen, SourceDetailScreen)
         editor = await open_editor(pilot, app, src)
@@ -212,7 +172,7 @@ async def test_escape_with_unsaved_changes_asks_before_discarding(
         await pilot.press("escape")
         await pilot.press("y")
         assert isinstance(app.screen, SourceDetailScreen)
-        assert writes(seen) == []
+        assert rec.writes == []
         assert engine(app).task(src.task_id).rules == [(0, 60, 5, None)]
 
 
@@ -228,7 +188,7 @@ async def test_bulk_apply_over_marked_servers_reports_each(
             t.cursor_key = src.id
             await pilot.press("space")
         assert t.marked == {s.id for s in [*tasked, bare]}
-        seen = record(app)
+        rec = record(app)
         await pilot.press("l")
         assert isinstance(app.screen, SpeedLimitScreen) and app.screen.targets is not None
         editor = app.screen
@@ -246,7 +206,7 @@ async def test_bulk_apply_over_marked_servers_reports_each(
         assert by_label == {**{s.name: ("ok", "") for s in tasked},
                             bare.name: ("skipped", "no migration task")}
         body = {"speed_limit": [{"start": "08:00", "end": "18:00", "speed": 20}]}
-        assert sorted(writes(seen)) == sorted(
+        assert sorted(rec.writes) == sorted(
             ("POST", f"/v3/tasks/{s.task_id}/speed-limit", body) for s in tasked)
         for s in tasked:
             assert engine(app).task(s.task_id).rules == [(480, 1080, 20, None)]
@@ -263,7 +223,7 @@ async def test_read_only_opens_view_only_and_sends_nothing(
         engine(app).set_speed_limits(src.task_id, [(480, 1080, 20, None)])
         assert isinstance(app.screen, SourceListScreen)
         app.screen.query_one(SourceTable).cursor_key = src.id
-        seen = record(app)
+        rec = record(app)
         await pilot.press("l")
         await wait_for(pilot, lambda: isinstance(app.screen, SpeedLimitScreen) and app.screen.loaded,
                        "the editor, view-only")
@@ -281,7 +241,7 @@ async def test_read_only_opens_view_only_and_sends_nothing(
         assert "L changes it" not in str(editor.query_one("#lim-task").render())
         await pilot.press("escape")
         assert isinstance(app.screen, SourceListScreen)
-        assert writes(seen) == [] and not app.commands.audit.path.exists()
+        assert rec.writes == [] and not app.commands.audit.path.exists()
 
 
 async def test_a_server_error_is_decoded_and_the_edit_stays(
@@ -311,14 +271,14 @@ async def test_task_level_limit_is_shown_and_changed_with_put(
         engine(app).task(src.task_id).speed_limit = 200
         editor = await open_editor(pilot, app, src)
         assert "200 Mbit/s" in str(editor.query_one("#lim-task").render())
-        seen = record(app)
+        rec = record(app)
         await pilot.press("L")
         assert isinstance(app.screen, InputScreen)
         app.screen.query_one(Input).value = "30"
         await pilot.press("enter")
         await wait_for(pilot, lambda: "30 Mbit/s" in str(editor.query_one("#lim-task").render()),
                        "the new limit read back")
-        assert writes(seen) == [("PUT", f"/v3/tasks/{src.task_id}", {"speed_limit": 30})]
+        assert rec.writes == [("PUT", f"/v3/tasks/{src.task_id}", {"speed_limit": 30})]
         assert engine(app).task(src.task_id).speed_limit == 30
 
 
