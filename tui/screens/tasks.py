@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.screens.pickers import StateFilterScreen
-from tui.service.poller import DetailPollFailed, TasksPolled
+from tui.service.poller import DetailPollFailed, FleetPolled, TasksPolled
 from widgets.source_table import SourceTable
 from widgets.states import TASK_STATES
 from widgets.status_header import StatusHeader
@@ -93,6 +93,8 @@ class TaskListScreen(Screen[None]):
         super().__init__()
         self.states: frozenset[str] = frozenset()
         self.tasks: dict[str, Any] = {}
+        self._by_source: dict[str, str] = {}
+        """Source id → its task id, to redraw a task when its source changes."""
         self._loaded = False
         self._keys: set[str] = set()
         """Task ids held by the table (shown or hidden by the state filter)."""
@@ -117,7 +119,7 @@ class TaskListScreen(Screen[None]):
     def on_mount(self) -> None:
         app: Any = self.app
         self.watch(app, "tasks", self._polled, init=True)
-        self.watch(app, "fleet", lambda _: self._redraw(), init=False)
+        self.watch(app, "fleet", self._fleet_polled, init=False)
         self.watch(app, "detail_error", self._failed, init=False)
         self.watch(app, "connection", lambda s: setattr(self.query_one(StatusHeader), "status", s),
                    init=True)
@@ -138,10 +140,28 @@ class TaskListScreen(Screen[None]):
     def _polled(self, polled: TasksPolled | None) -> None:
         if polled is None:
             return
+        old = self.tasks
         self.tasks = {t.id: t for t in polled.tasks}
-        self._loaded = True
+        self._by_source = {t.source_server.id: t.id for t in polled.tasks
+                           if t.source_server is not None and t.source_server.id}
         self.query_one("#tasks-error", Static).remove_class("-shown")
-        self._redraw()
+        changed = {k for k, t in self.tasks.items() if old.get(k) != t}
+        if not self._loaded:
+            self._loaded = True
+            changed = set(self.tasks)
+        self._redraw(changed)
+
+    def _fleet_polled(self, polled: FleetPolled | None) -> None:
+        """A task row also shows its source's fleet data (agent, age, stall): redraw the tasks
+        whose source changed, and the rows on screen (their ages drift)."""
+        if polled is None:
+            return
+        touched = polled.diff.changed.keys() | polled.stalls.changed
+        keys = {self._by_source[sid] for sid in touched if sid in self._by_source}
+        table = self.table
+        top = int(table.scroll_offset.y)
+        keys.update(table.visible_keys()[top: top + table.size.height])
+        self._redraw(keys)
 
     def _failed(self, event: DetailPollFailed | None) -> None:
         if event is None or event.what != "tasks":
@@ -154,8 +174,9 @@ class TaskListScreen(Screen[None]):
             f"Could not load the tasks{' (showing the last good list)' if self._loaded else ''}: "
             f"{describe(event.error)}")
 
-    def _redraw(self) -> None:
-        """Rows by task id; only rows whose cells changed are sent to the table."""
+    def _redraw(self, keys: set[str]) -> None:
+        """Rebuild the rows of ``keys`` (task ids); only rows whose cells changed reach the
+        table, and tasks gone from the last poll leave it."""
         if not self._loaded:
             return
         from tui.screens.sources import make_row
@@ -167,7 +188,10 @@ class TaskListScreen(Screen[None]):
         now = app.wall_clock()
         table = self.table
         changed = {}
+        # In the server's order: rows new to the table are added in this order.
         for key, task in self.tasks.items():
+            if key not in keys:
+                continue
             item = TaskAsSource.of(task, sources)
             stall = stalls.for_task(task.id) if stalls is not None else None
             row = make_row(item, now, stall=stall)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -62,7 +63,12 @@ class StallReport:
 
     def for_task(self, task_id: str) -> Stall | None:
         """The ongoing stall of ``task_id``, if any."""
-        return next((s for s in self.stalled.values() if s.task_id == task_id), None)
+        return self._by_task.get(task_id)
+
+    @cached_property
+    def _by_task(self) -> Mapping[str, Stall]:
+        # The task list asks once per task: an index, not a scan of every stall each time.
+        return {s.task_id: s for s in self.stalled.values()}
 
 
 @dataclass
