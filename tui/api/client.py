@@ -358,13 +358,4 @@ def _parse(model: type[T], data: Any, where: str) -> T:
         ) from None
 
 
-def validation_errors(exc: ValidationError) -> dict[str, str]:
-    """Field → reason from a pydantic error, for forms that say which field and why."""
-    out: dict[str, str] = {}
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
-        out.setdefault(loc, str(err.get("msg", "invalid")))
-    return out
-
-
-__all__ = ["SmsClient", "RetryPolicy", "validation_errors"]
+__all__ = ["SmsClient", "RetryPolicy"]

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from tui.api.actions import refusal
+from tui.screens.task import ACTIONS
 from tui.service.commands import BulkSummary, Outcome, Status
 
 STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
@@ -30,10 +31,8 @@ STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
 }
 """Outcome status → (symbol, word, style), in the order rows are listed: failures first."""
 
-CONSEQUENCES = {
-    "start": "Replication starts (or resumes where it stopped).",
-    "stop": "Replication stops; start resumes it later.",
-}
+START_CONSEQUENCE = "Replication starts (or resumes where it stopped)."
+"""Said when many servers are started at once (one server starts without a question)."""
 
 
 NAME_WIDTH = 30
@@ -192,11 +191,12 @@ class ListTaskActions:
         if why:
             self.screen.notify(f"Not sent: {name}: {why}.", severity="warning")
             return
-        if operation != "stop":
+        _, ask, consequence = ACTIONS[operation]
+        if not ask:
             self._send(operation, sources, bulk=False)
             return
-        self._confirm(f"Stop the migration of {name}?", CONSEQUENCES["stop"], operation,
-                      lambda: self._send(operation, sources, bulk=False))
+        self._confirm(f"{operation.capitalize()} the migration of {name}?", consequence,
+                      operation, lambda: self._send(operation, sources, bulk=False))
 
     def _confirm_bulk(self, operation: str, sources: Sequence[Any]) -> None:
         eligible = [s for s in sources if not self._refusal(operation, s)]
@@ -209,7 +209,7 @@ class ListTaskActions:
         skipped = n - len(eligible)
         body += (f"; {skipped} will be skipped because their state does not allow it.\n"
                  if skipped else ".\n")
-        body += CONSEQUENCES.get(operation, "")
+        body += ACTIONS[operation][2] or START_CONSEQUENCE
         self._confirm(f"{operation.capitalize()} the migration of {n} marked server"
                       f"{'s' if n != 1 else ''}?", body, operation,
                       lambda: self._send(operation, sources, bulk=True))

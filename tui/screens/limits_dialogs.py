@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.screens.pickers import PICKER_CSS
 from tui.service.presets import Preset
 from tui.service.schedule import MAX_SPEED, parse_utc_offset
 
@@ -25,16 +26,7 @@ def preset_summary(preset: Preset) -> str:
 class PresetPickerScreen(ModalScreen[Preset | None]):
     """Choose a preset to load into the editor; ``escape`` cancels."""
 
-    DEFAULT_CSS = """
-    PresetPickerScreen { align: center middle; }
-    PresetPickerScreen > Vertical {
-        width: 80; height: auto; max-height: 80%; border: thick $accent; background: $surface;
-        padding: 0 1;
-    }
-    PresetPickerScreen .picker-title { text-style: bold; padding: 1 0 0 0; }
-    PresetPickerScreen .picker-help { color: $text-muted; padding-bottom: 1; }
-    PresetPickerScreen OptionList { height: auto; max-height: 24; }
-    """
+    DEFAULT_CSS = PICKER_CSS.format(width=80, name="PresetPickerScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, presets: Sequence[Preset]) -> None:

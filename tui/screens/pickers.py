@@ -15,10 +15,10 @@ from textual.widgets.selection_list import Selection
 
 from widgets.states import SOURCE_STATES
 
-_PICKER_CSS = """
+PICKER_CSS = """
 {name} {{ align: center middle; }}
 {name} > Vertical {{
-    width: 60; height: auto; max-height: 80%; border: thick $accent; background: $surface;
+    width: {width}; height: auto; max-height: 80%; border: thick $accent; background: $surface;
     padding: 0 1;
 }}
 {name} .picker-title {{ text-style: bold; padding: 1 0 0 0; }}
@@ -32,7 +32,7 @@ class StateFilterScreen(ModalScreen[frozenset[str] | None]):
 
     Source states by default; the task list passes the task states (``states``, ``what``)."""
 
-    DEFAULT_CSS = _PICKER_CSS.format(name="StateFilterScreen")
+    DEFAULT_CSS = PICKER_CSS.format(width=60, name="StateFilterScreen")
     BINDINGS = [
         # The list's own enter would toggle the row again: enter belongs to the picker.
         Binding("enter", "apply", "Apply", priority=True),
@@ -81,7 +81,7 @@ ALL_PROJECTS = "\x00all"
 class ProjectPickerScreen(ModalScreen[tuple[str, str] | None | bool]):
     """Choose the active migration project; returns (id, name), None for all, False to cancel."""
 
-    DEFAULT_CSS = _PICKER_CSS.format(name="ProjectPickerScreen")
+    DEFAULT_CSS = PICKER_CSS.format(width=60, name="ProjectPickerScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, projects: Sequence[Any], current: tuple[str, str] | None) -> None:
@@ -123,7 +123,7 @@ class ProjectPickerScreen(ModalScreen[tuple[str, str] | None | bool]):
 class TemplatePickerScreen(ModalScreen[str | None]):
     """Choose a target-server template (for a clone test); returns its id or None."""
 
-    DEFAULT_CSS = _PICKER_CSS.format(name="TemplatePickerScreen")
+    DEFAULT_CSS = PICKER_CSS.format(width=60, name="TemplatePickerScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, templates: Sequence[Any]) -> None:
