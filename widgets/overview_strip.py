@@ -28,11 +28,19 @@ ORDER = (
 )
 
 
-class OverviewStrip(Widget):
-    """``○ waiting 12  ▶ replicate 8  ✖ error 2 … · none: stopping, …``.
+PROBLEMS = ("error", "unavailable")
+"""Always shown, first and in full, even at zero: the counts an operator looks for."""
 
-    States with servers come first, so error and unavailable never fall off the right edge of
-    a narrow terminal; the empty ones follow, dimmed, as far as the width allows."""
+NO_TASK = "unconfigured"
+"""Not a state: the overview's count of sources with no migration task yet."""
+
+
+class OverviewStrip(Widget):
+    """``✖ error 2  ⊘ unavailable 1 │ ○ waiting 12  ▶ replicate 8 … · no task 3``.
+
+    Error and unavailable come first and always in full, so a narrow terminal never hides
+    them; when the rest does not fit, it is abbreviated to symbol and count (``○12 ▶8``),
+    and the empty states listed last are the first to be cut."""
 
     DEFAULT_CSS = """
     OverviewStrip { height: 1; padding: 0 1; }
@@ -43,11 +51,21 @@ class OverviewStrip(Widget):
 
     def render(self) -> Text:
         counts = _counts(self.overview)
-        out = Text(no_wrap=True, overflow="ellipsis")
         if not counts:
-            out.append("overview not loaded yet", style="dim")
-            return out
-        known = [s for s in ORDER if s in counts]
+            return Text("overview not loaded yet", style="dim", no_wrap=True)
+        width = self.content_size.width or 10_000
+        full = self._line(counts, short=False)
+        return full if full.cell_len <= width else self._line(counts, short=True)
+
+    def _line(self, counts: dict[str, int], *, short: bool) -> Text:
+        out = Text(no_wrap=True, overflow="ellipsis", end="")
+        for state in PROBLEMS:
+            symbol, style = SOURCE_STATES[state]
+            n = counts.get(state, 0)
+            out.append(f"{symbol} {state} {n}", style=style if n else "dim")
+            out.append("  ")
+        out.append("│ ", style="dim")
+        known = [s for s in ORDER if s in counts and s not in PROBLEMS and s != NO_TASK]
         # A state the reference does not list yet still shows (after the known ones).
         known += sorted(s for s in counts if s not in ORDER)
         empty = []
@@ -57,10 +75,14 @@ class OverviewStrip(Widget):
                 empty.append(state)
                 continue
             symbol, style = SOURCE_STATES.get(state, ("?", "magenta"))
-            out.append(f"{symbol} {state} {n}", style=style)
-            out.append("  ")
-        if empty:
+            out.append(f"{symbol}{n}" if short else f"{symbol} {state} {n}", style=style)
+            out.append(" " if short else "  ")
+        if counts.get(NO_TASK):
+            out.append(f"· no task {counts[NO_TASK]}", style="bright_black")
+            out.append(" " if short else "  ")
+        if empty and not short:
             out.append("none: " + ", ".join(empty), style="dim")
+        out.rstrip()
         return out
 
 

@@ -81,6 +81,8 @@ class SourceTable(TableView, can_focus=True):
         Binding("end", "last", "Last", show=False),
         Binding("enter", "activate", "Open"),
         Binding("space", "toggle_mark", "Mark"),
+        Binding("left", "columns_left", "Columns ◂", show=False),
+        Binding("right", "columns_right", "Columns ▸", show=False),
     ]
 
     class CursorMoved(_TableMessage):
@@ -103,6 +105,9 @@ class SourceTable(TableView, can_focus=True):
         def __init__(self, table: SourceTable, count: int) -> None:
             super().__init__(table)
             self.count = count
+
+    class ColumnsChanged(_TableMessage):
+        """Which columns are hidden changed (scrolled sideways or resized)."""
 
     def _cursor_changed(self, key: str | None) -> None:
         self.post_message(self.CursorMoved(self, key))
@@ -144,6 +149,20 @@ class SourceTable(TableView, can_focus=True):
     def action_toggle_mark(self) -> None:
         """Mark or unmark the cursor row."""
         self.toggle_mark()
+
+    def action_columns_left(self) -> None:
+        """Bring back the columns scrolled away to the left."""
+        if self.scroll_columns(-1):
+            self.post_message(self.ColumnsChanged(self))
+
+    def action_columns_right(self) -> None:
+        """Bring hidden columns on the right into view (the least important go first)."""
+        if self.scroll_columns(1):
+            self.post_message(self.ColumnsChanged(self))
+
+    def on_resize(self, event: events.Resize) -> None:
+        # TableView's own on_resize runs too (Textual calls each class's handler).
+        self.post_message(self.ColumnsChanged(self))
 
     def action_cycle_sort(self) -> None:
         """Sort by the next column, ascending (after the last: arrival order)."""

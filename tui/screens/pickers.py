@@ -52,9 +52,9 @@ class StateFilterScreen(ModalScreen[frozenset[str] | None]):
     def compose(self) -> ComposeResult:
         states = list(self.states) + sorted(set(self.counts) - set(self.states))
         items = [
-            Selection(f"{self.states.get(s, ('?', ''))[0]} {s} ({self.counts.get(s, 0)})", s,
-                      s in self.current)
-            for s in states if s != "unconfigured"
+            Selection(f"{self.states.get(s, ('?', ''))[0]} {_label(s)} ({self.counts.get(s, 0)})",
+                      s, s in self.current)
+            for s in states if s != "unconfigured" or s in self.counts
         ]
         with Vertical():
             yield Static(f"Show {self.what} in these states", classes="picker-title")
@@ -73,6 +73,11 @@ class StateFilterScreen(ModalScreen[frozenset[str] | None]):
     def action_cancel(self) -> None:
         """Keep the current filter."""
         self.dismiss(None)
+
+
+def _label(state: str) -> str:
+    # The overview's "unconfigured" is not a state but "no task yet": say so.
+    return "no task (any state)" if state == "unconfigured" else state
 
 
 ALL_PROJECTS = "\x00all"

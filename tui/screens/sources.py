@@ -20,20 +20,26 @@ from widgets.overview_strip import OverviewStrip
 from widgets.source_table import Column, Row, SourceTable, progress_bar
 from widgets.status_header import StatusHeader
 
-PROGRESS_WIDTH = 16
+PROGRESS_WIDTH = 12
 
+# Narrow terminals (a jump host's 80x24) keep what says how a migration goes: state and name
+# always, then progress, the task state with its stall flag, speed and ETA; stage, IP, changed
+# and OS drop first. ``right``/``left`` scroll the dropped ones into view.
 COLUMNS = [
-    Column("state", "State", width=14, sort_key=lambda r: r["_state"]),
-    Column("name", "Name", min_width=16, searchable=True),
-    Column("ip", "IP", width=15, searchable=True, sort_key=lambda r: r["_ip"]),
-    Column("os", "OS", width=12),
-    Column("stage", "Stage", width=11),
-    Column("progress", "Progress", width=PROGRESS_WIDTH, sort_key=lambda r: r["_progress"]),
-    Column("speed", "Speed", width=12, align="right", sort_key=lambda r: r["_speed"]),
-    Column("eta", "ETA", width=7, align="right", sort_key=lambda r: r["_eta"]),
-    Column("agent", "Agent", width=5, sort_key=lambda r: r["_agent"]),
-    Column("task", "Task", width=17, sort_key=lambda r: r["_task"]),
-    Column("changed", "Changed", width=7, align="right", sort_key=lambda r: r["_changed"]),
+    Column("state", "State", width=13, sort_key=lambda r: r["_state"], pinned=True),
+    Column("name", "Name", min_width=14, searchable=True, pinned=True),
+    Column("ip", "IP", width=15, searchable=True, sort_key=lambda r: r["_ip"], priority=7),
+    Column("os", "OS", width=12, priority=9),
+    Column("stage", "Stage", width=11, priority=6),
+    Column("progress", "Progress", width=PROGRESS_WIDTH, sort_key=lambda r: r["_progress"],
+           priority=1),
+    Column("speed", "Speed", width=12, align="right", sort_key=lambda r: r["_speed"],
+           priority=3),
+    Column("eta", "ETA", width=7, align="right", sort_key=lambda r: r["_eta"], priority=4),
+    Column("agent", "Agent", width=7, sort_key=lambda r: r["_agent"], priority=5),
+    Column("task", "Task", width=17, sort_key=lambda r: r["_task"], priority=2),
+    Column("changed", "Changed", width=9, align="right", sort_key=lambda r: r["_changed"],
+           priority=8),
     Column("id", "ID", width=0, min_width=0, searchable=True),
 ]
 
@@ -49,6 +55,7 @@ def make_row(source: Any, now: float, *, stall: Any = None, pending: str | None 
         "progress": progress_bar(v.progress, PROGRESS_WIDTH), "speed": v.speed, "eta": v.eta,
         "agent": v.agent, "task": flag or v.task, "changed": v.changed, "id": source.id,
         "_problem": is_problem(source) or stall is not None, "_state_raw": source.state,
+        "_no_task": task is None,
     }
     for key, value in v.sort.items():
         row[f"_{key}"] = value
@@ -162,7 +169,8 @@ class SourceListScreen(Screen[None]):
         if table.filter_text:
             parts.append(f"filter “{table.filter_text}”")
         if self.states:
-            parts.append("states: " + ", ".join(sorted(self.states)))
+            parts.append("states: " + ", ".join(sorted(
+                "no task" if s == "unconfigured" else s for s in self.states)))
         if self.problems_only:
             parts.append("problems only")
         if self.project:
@@ -173,6 +181,9 @@ class SourceListScreen(Screen[None]):
             parts.append(f"⚠ {len(self._stalls)} stalled")
         if table.sort_column:
             parts.append(f"sorted by {table.sort_column} {'↓' if table.sort_reverse else '↑'}")
+        left, right = table.hidden_columns
+        if left or right:
+            parts.append(f"{len(left) + len(right)} columns hidden ←/→")
         self.query_one("#info", Static).update(" · ".join(parts))
         table.empty_message = self._empty_reason()
 
@@ -192,7 +203,8 @@ class SourceListScreen(Screen[None]):
             self.table.set_predicate(None)
         else:
             self.table.set_predicate(
-                lambda key, row: (not states or row["_state_raw"] in states)
+                lambda key, row: (not states or row["_state_raw"] in states
+                                  or ("unconfigured" in states and bool(row["_no_task"])))
                 and (not problems or bool(row["_problem"]))
             )
         self._update_info()
@@ -272,6 +284,8 @@ class SourceListScreen(Screen[None]):
         counts: dict[str, int] = {}
         for s in self._sources.values():
             counts[s.state] = counts.get(s.state, 0) + 1
+        # Not a state: sources with no task yet (the overview's "unconfigured").
+        counts["unconfigured"] = sum(1 for s in self._sources.values() if s.current_task is None)
 
         def done(states: frozenset[str] | None) -> None:
             if states is not None:
@@ -323,6 +337,7 @@ class SourceListScreen(Screen[None]):
         self.app.push_screen(SourceDetailScreen(event.key))
 
     @on(SourceTable.MarksChanged)
+    @on(SourceTable.ColumnsChanged)
     def _marks(self) -> None:
         self._update_info()
 

@@ -53,6 +53,11 @@ class Column:
     """Sort value from the whole row; ``None`` sorts the cell naturally (``web-2`` < ``web-10``)."""
     searchable: bool = False
     """Whether the filter text matches this column."""
+    priority: int | None = None
+    """When the line is too narrow, columns with the highest number drop first (and come
+    back with ``right``); ``None`` ranks by position, after every numbered column."""
+    pinned: bool = False
+    """Never dropped or scrolled away sideways (the columns that say which row this is)."""
 
 
 def plain(cell: Cell) -> str:
@@ -141,6 +146,86 @@ def layout_widths(columns: Sequence[Column], width: int) -> list[int]:
     for order, index in enumerate(flexing):
         widths[index] = max(columns[index].min_width, share + (1 if order < extra else 0))
     return widths
+
+
+MORE_WIDTH = 2
+"""Cells kept free at the right edge for the ``▸`` that says columns are hidden there."""
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnPlan:
+    """Which columns a line of some width draws, and which it leaves out and why."""
+
+    widths: list[int]
+    """Each column's width; ``0`` for a column not drawn."""
+    offset: int
+    """How many of the ranked columns are scrolled away to the left (clamped)."""
+    hidden_left: tuple[str, ...]
+    """Labels of columns scrolled away with ``right`` (``left`` brings them back)."""
+    hidden_right: tuple[str, ...]
+    """Labels of columns that did not fit (``right`` brings them in)."""
+
+
+def _need(column: Column) -> int:
+    return column.width if column.width is not None else column.min_width
+
+
+def _choose(columns: Sequence[Column], pinned: list[int], ranked: list[int], width: int) -> list[int]:
+    """Indexes of ``ranked`` that fit beside the pinned ones, most important first."""
+    used = sum(_need(columns[i]) for i in pinned) + GAP * max(len(pinned) - 1, 0)
+    chosen: list[int] = []
+    for index in ranked:
+        cost = _need(columns[index]) + (GAP if pinned or chosen else 0)
+        # Skip a wide column that does not fit, but keep trying narrower ones after it.
+        if used + cost <= width:
+            chosen.append(index)
+            used += cost
+    return chosen
+
+
+def plan_columns(columns: Sequence[Column], width: int, offset: int = 0) -> ColumnPlan:
+    """The columns a line of ``width`` cells draws, by priority, ``offset`` scrolled away.
+
+    Pinned columns always draw. The rest are ranked by :attr:`Column.priority`; the first
+    ``offset`` of them are scrolled away (to make room for the ones after), and of the others
+    each that still fits draws. Drawn columns keep their left-to-right order.
+    """
+    drawable = [i for i, c in enumerate(columns) if c.width != 0]
+    pinned = [i for i in drawable if columns[i].pinned]
+    ranked = sorted((i for i in drawable if not columns[i].pinned),
+                    key=lambda i: _rank(columns[i], i))
+    # Scrolling stops once every remaining column fits: no blank columns on the right.
+    last = 0
+    while last < len(ranked) and len(_choose(columns, pinned, ranked[last:], width)) < len(
+        ranked
+    ) - last:
+        last += 1
+    offset = min(max(offset, 0), last)
+    avail = width
+    chosen = _choose(columns, pinned, ranked[offset:], avail)
+    if len(chosen) < len(ranked) - offset:
+        avail = width - MORE_WIDTH  # room for the ▸ that says more columns are to the right
+        chosen = _choose(columns, pinned, ranked[offset:], avail)
+    shown = {*pinned, *chosen}
+    laid = [c if i in shown else _hidden(c) for i, c in enumerate(columns)]
+    widths = layout_widths(laid, avail)
+    widths = [w if i in shown else 0 for i, w in enumerate(widths)]
+    return ColumnPlan(
+        widths=widths,
+        offset=offset,
+        hidden_left=tuple(columns[i].label for i in sorted(ranked[:offset])),
+        hidden_right=tuple(
+            columns[i].label for i in sorted(set(ranked[offset:]) - set(chosen))
+        ),
+    )
+
+
+def _rank(column: Column, index: int) -> int:
+    return column.priority if column.priority is not None else 10_000 + index
+
+
+def _hidden(column: Column) -> Column:
+    return Column(column.key, column.label, width=0, min_width=0)
 
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"

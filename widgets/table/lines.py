@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.cache import LRUCache
 from textual.strip import Strip
 
-from widgets.table.cells import GAP, Column, Row, fit_cell, fit_text, layout_widths
+from widgets.table.cells import GAP, Column, ColumnPlan, Row, fit_cell, fit_text, plan_columns
 
 MARK_GLYPH = "●"
 """Drawn in the mark column of a marked row (the row's style changes too)."""
@@ -24,6 +24,8 @@ MARK_WIDTH = 2
 """The mark column: the glyph and a space."""
 SORT_GLYPHS = ("▲", "▼")
 """Header suffix of the sorted column: ascending, descending."""
+MORE_GLYPHS = ("◂", "▸")
+"""In the header: columns are hidden to the left (mark column) or right (right edge)."""
 
 
 def _finish(line: Text, width: int, style: Style, console: Console) -> Strip:
@@ -41,9 +43,14 @@ def header_strip(
     width: int,
     style: Style,
     console: Console,
+    *,
+    more_left: bool = False,
+    more_right: bool = False,
 ) -> Strip:
-    """The header: labels in their columns, the sorted one with ``▲`` or ``▼``."""
-    line = Text(" " * MARK_WIDTH, style=style, no_wrap=True, end="")
+    """The header: labels in their columns, the sorted one with ``▲`` or ``▼``; ``◂``/``▸``
+    at an edge where columns are hidden."""
+    mark = MORE_GLYPHS[0] if more_left else " "
+    line = Text(mark + " " * (MARK_WIDTH - 1), style=style, no_wrap=True, end="")
     first = True
     for column, cells in zip(columns, widths, strict=True):
         if cells <= 0:
@@ -55,8 +62,14 @@ def header_strip(
         if column.key == sort_column:
             glyph = SORT_GLYPHS[1 if reverse else 0]
             # The glyph must survive truncation: it is the only sign of the sort direction.
-            label = fit_text(label, max(cells - 2, 0)).rstrip() + " " + glyph
+            # Drop the space before cutting the label (``Agent▲``, not ``Ag… ▲``).
+            if len(label) + 2 <= cells:
+                label = label + " " + glyph
+            else:
+                label = fit_text(label, max(cells - 1, 0)).rstrip() + glyph
         line.append(fit_text(label, cells, column.align))
+    if more_right:
+        line.append(" " * max(width - line.cell_len - 1, 0) + MORE_GLYPHS[1])
     return _finish(line, width, style, console)
 
 
@@ -130,18 +143,37 @@ class LinePainter:
     def __init__(self, columns: Sequence[Column], console: Console, size: int = 4096) -> None:
         self.columns = tuple(columns)
         self.console = console
-        self._widths: tuple[int, list[int]] = (-1, [])
+        self._plan: tuple[int, ColumnPlan | None] = (-1, None)
+        self._offset = 0
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(size)
 
     def clear(self) -> None:
         """Forget every drawn line (the styles changed)."""
         self._cache.clear()
 
+    @property
+    def offset(self) -> int:
+        """Ranked columns scrolled away to the left (see :func:`plan_columns`)."""
+        return self._offset
+
+    @offset.setter
+    def offset(self, offset: int) -> None:
+        if offset != self._offset:
+            self._offset = offset
+            self._plan = (-1, None)
+            self._cache.clear()  # lines are cached by width, not by which columns they show
+
+    def plan(self, width: int) -> ColumnPlan:
+        """Which columns a line of ``width`` cells draws (after the mark column)."""
+        cached_width, plan = self._plan
+        if plan is None or cached_width != width:
+            plan = plan_columns(self.columns, width - MARK_WIDTH, self._offset)
+            self._plan = (width, plan)
+        return plan
+
     def widths(self, width: int) -> list[int]:
         """Column widths for a line of ``width`` cells, after the mark column."""
-        if self._widths[0] != width:
-            self._widths = (width, layout_widths(self.columns, width - MARK_WIDTH))
-        return self._widths[1]
+        return self.plan(width).widths
 
     def column_at(self, x: int, width: int) -> str | None:
         """Key of the column under cell ``x`` (a gap counts with the column to its left)."""
@@ -159,8 +191,10 @@ class LinePainter:
         key = ("header", width, sort_column, reverse, style)
         strip = self._cache.get(key)
         if strip is None:
+            plan = self.plan(width)
             strip = header_strip(
-                self.columns, self.widths(width), sort_column, reverse, width, style, self.console
+                self.columns, plan.widths, sort_column, reverse, width, style, self.console,
+                more_left=bool(plan.hidden_left), more_right=bool(plan.hidden_right),
             )
             self._cache[key] = strip
         return strip

@@ -145,6 +145,27 @@ class TableView(ScrollView):
             self._stale = stale
             self.refresh()
 
+    @property
+    def hidden_columns(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Labels of columns not drawn at this width: (scrolled away left, off to the right)."""
+        if not self.is_mounted or self.size.width == 0:
+            return ((), ())
+        plan = self._painter.plan(self._line_width())
+        return (plan.hidden_left, plan.hidden_right)
+
+    def scroll_columns(self, delta: int) -> bool:
+        """Scroll hidden columns into view (``delta`` > 0 brings in those on the right);
+        returns whether anything moved."""
+        painter = self._painter
+        before = painter.plan(self._line_width())
+        painter.offset = max(before.offset + delta, 0)
+        after = painter.plan(self._line_width())
+        painter.offset = after.offset  # clamped: a wider terminal later starts from here
+        if after.widths == before.widths:
+            return False
+        self.refresh()
+        return True
+
     # -- changing the rows ---------------------------------------------------------------
 
     def set_rows(self, rows: Mapping[str, Row]) -> None:

@@ -1,0 +1,67 @@
+"""An 80x24 SSH window: what an operator must see without scrolling or resizing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.app.conftest import loaded
+from tui.app import MigdashApp
+from widgets.source_table import SourceTable
+
+NARROW = (80, 24)
+
+
+def screen_text(pilot: Pilot[Any]) -> list[str]:
+    """The screen's lines as a person sees them (the compositor's output, no styles)."""
+    return [strip.text for strip in pilot.app.screen._compositor.render_strips()]
+
+
+async def test_list_at_80x24_shows_state_name_progress_task_and_problem_counts(
+    make_app: Callable[..., MigdashApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await loaded(pilot)
+        lines = screen_text(pilot)
+        assert all(len(line) == 80 for line in lines)
+        screen = "\n".join(lines)
+        header = next(line for line in lines if "State" in line and "Name" in line)
+        for label in ("State", "Name", "Progress", "Task", "Speed"):
+            assert label in header, label
+        assert header.rstrip().endswith("▸")  # columns are hidden to the right
+        fleet = app.fleet.snapshot.overview  # type: ignore[union-attr]
+        assert f"✖ error {fleet.error}" in screen
+        assert f"⊘ unavailable {fleet.unavailable}" in screen
+        assert "columns hidden ←/→" in screen
+        table = app.screen.query_one(SourceTable)
+        row = table.row(table.cursor_key or "")
+        assert row is not None
+        assert row["name"] in screen
+        # the progress cell shows its percentage, the task cell its state
+        assert "%" in screen and any(s in screen for s in ("RUNNING", "MIGRATE_", "READY"))
+
+
+async def test_right_and_left_scroll_hidden_columns_into_view(
+    make_app: Callable[..., MigdashApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await loaded(pilot)
+        header = next(line for line in screen_text(pilot) if "State" in line)
+        assert "IP" not in header.split() and "Changed" not in header
+        seen = set(header.split())
+        for _ in range(10):
+            await pilot.press("right")
+            await pilot.pause()
+            seen |= set(next(line for line in screen_text(pilot) if "State" in line).split())
+        assert {"IP", "OS", "Stage", "ETA", "Agent", "Changed"} <= seen
+        header = next(line for line in screen_text(pilot) if "State" in line)
+        assert header.startswith("◂") and "Name" in header
+        for _ in range(10):
+            await pilot.press("left")
+        await pilot.pause()
+        header = next(line for line in screen_text(pilot) if "State" in line)
+        assert not header.startswith("◂") and "Progress" in header

@@ -1,0 +1,82 @@
+"""Columns by priority on narrow lines, sideways scrolling, and sort headers that keep labels."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.style import Style
+
+from tui.screens.sources import COLUMNS
+from widgets.table.cells import Column, plan_columns
+from widgets.table.lines import MARK_WIDTH, header_strip
+
+
+def shown(plan_widths: list[int]) -> list[str]:
+    return [c.key for c, w in zip(COLUMNS, plan_widths, strict=True) if w]
+
+
+def test_80_columns_keep_state_name_progress_task_and_speed() -> None:
+    plan = plan_columns(COLUMNS, 78 - MARK_WIDTH)
+    assert shown(plan.widths) == ["state", "name", "progress", "speed", "task"]
+    assert set(plan.hidden_right) == {"IP", "OS", "Stage", "ETA", "Agent", "Changed"}
+    assert plan.hidden_left == ()
+    assert sum(plan.widths) + len(shown(plan.widths)) - 1 <= 78 - MARK_WIDTH
+
+
+def test_ip_os_stage_changed_drop_first() -> None:
+    plan = plan_columns(COLUMNS, 100 - MARK_WIDTH)
+    assert {"state", "name", "progress", "task", "speed", "eta"} <= set(shown(plan.widths))
+    assert {"IP", "OS", "Changed"} <= set(plan.hidden_right)
+
+
+def test_everything_fits_at_160_and_scrolling_does_nothing() -> None:
+    plan = plan_columns(COLUMNS, 157 - MARK_WIDTH, offset=3)
+    assert plan.offset == 0 and plan.hidden_right == () and plan.hidden_left == ()
+    assert len(shown(plan.widths)) == 11
+
+
+def test_scrolling_right_brings_every_hidden_column_in_and_stops() -> None:
+    seen: set[str] = set()
+    offset = 0
+    while True:
+        plan = plan_columns(COLUMNS, 76, offset)
+        seen |= set(shown(plan.widths))
+        assert {"state", "name"} <= set(shown(plan.widths))  # pinned
+        if plan.offset < offset:
+            break
+        offset += 1
+    assert seen == {c.key for c in COLUMNS if c.width != 0}
+    assert plan.hidden_right == () and plan.hidden_left
+
+
+def test_default_priority_is_position_and_drops_from_the_right() -> None:
+    columns = [Column("a", "A", width=10), Column("b", "B", width=10), Column("c", "C", width=10)]
+    plan = plan_columns(columns, 25)
+    assert plan.widths == [10, 10, 0] and plan.hidden_right == ("C",)
+
+
+def test_sorted_header_keeps_its_label_when_it_fits_and_drops_the_space_first() -> None:
+    console = Console(width=200)
+    columns = [Column("agent", "Agent", width=7), Column("eta", "ETA", width=4)]
+    line = header_strip(columns, [7, 4], "agent", False, 20, Style(), console).text
+    assert "Agent ▲" in line
+    line = header_strip(columns, [7, 4], "eta", True, 20, Style(), console).text
+    assert "ETA▼" in line
+
+
+def test_no_source_list_header_is_cut_when_sorted() -> None:
+    console = Console(width=300)
+    widths = plan_columns(COLUMNS, 200).widths
+    for column in COLUMNS:
+        if column.width == 0:
+            continue
+        line = header_strip(COLUMNS, widths, column.key, True, 202, Style(), console).text
+        assert f"{column.label} ▼" in line, column.label
+
+
+def test_header_says_where_columns_are_hidden() -> None:
+    console = Console(width=200)
+    plan = plan_columns(COLUMNS, 76, offset=1)
+    line = header_strip(COLUMNS, plan.widths, None, False, 78, Style(), console,
+                        more_left=bool(plan.hidden_left),
+                        more_right=bool(plan.hidden_right)).text
+    assert line.startswith("◂") and line.endswith("▸") and len(line) == 78
