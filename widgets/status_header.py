@@ -44,14 +44,27 @@ class StatusHeader(Widget):
         self.set_interval(1.0, self.refresh)
 
     def render(self) -> Text:
+        full = self._line(where=True)
+        width = self.size.width
+        if not width or full.cell_len <= width:
+            return full
+        # Narrow (a split pane, a phone): the link state and READ-ONLY matter more than the
+        # profile and region names, which the operator chose and knows.
+        return self._line(where=False)
+
+    def _line(self, *, where: bool) -> Text:
         now = self.clock()
         st = self.status
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(" migdash ", style="bold reverse")
-        out.append(f" {self.label} ")
-        if self.region_name:
-            out.append(f"│ {self.region_name} ", style="dim")
-        out.append("│ ")
+        if self.read_only and not where:
+            out.append(" READ-ONLY ", style="bold black on yellow")
+        out.append(" ")
+        if where:
+            out.append(f"{self.label} ")
+            if self.region_name:
+                out.append(f"│ {self.region_name} ", style="dim")
+            out.append("│ ")
         age = st.age(now)
         if st.link is Link.ONLINE:
             stale = st.is_stale(now, self.interval)
@@ -73,7 +86,7 @@ class StatusHeader(Widget):
                 f" · data {duration(age)} old" + (" (stale)" if stale else ""),
                 style="bold yellow" if stale else "dim",
             )
-        if self.read_only:
+        if self.read_only and where:
             out.append(" │ ", style="dim")
             out.append(" READ-ONLY ", style="bold black on yellow")
         return out

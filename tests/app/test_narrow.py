@@ -65,3 +65,27 @@ async def test_right_and_left_scroll_hidden_columns_into_view(
         await pilot.pause()
         header = next(line for line in screen_text(pilot) if "State" in line)
         assert not header.startswith("◂") and "Progress" in header
+
+
+async def test_header_at_40_columns_says_whether_it_is_online(
+    make_app: Callable[..., MigdashApp],
+) -> None:
+    app = make_app(read_only=True)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await loaded(pilot)
+        header = screen_text(pilot)[0]
+        assert "● online" in header and "READ-ONLY" in header, header
+
+
+async def test_help_fits_in_80_columns(make_app: Callable[..., MigdashApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = screen_text(pilot)
+        # The thick border's both sides are on screen: the box is inside the 80 columns.
+        top = next(i for i, line in enumerate(lines) if "▀▀▀▀" in line)
+        body = lines[top + 1 : top + 6]
+        assert any("migdash keys" in line for line in body)
+        assert all(line.startswith("█") and line.endswith("█") for line in body), body

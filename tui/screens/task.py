@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Sparkline, Static
+from textual.widgets import Footer, Static
 
 from tui.api.actions import refusal
 from tui.api.errors import decode_error_json
 from tui.screens.registry import WRITE_ACTIONS
-from tui.screens.task_view import resources_table, subtasks_table, summary_table
+from tui.screens.task_view import SubtaskBars, resources_table, summary_table
 from tui.service.poller import DetailPollFailed, TaskDetailPolled
+from widgets.speed_sparkline import SpeedSparkline
 from widgets.states import task_badge
 from widgets.status_header import StatusHeader
 from widgets.units import mbyte_to_mbit
@@ -81,7 +82,7 @@ class TaskScreen(Screen[None]):
             yield Static("", id="failure")
             yield Static("Speed since the dashboard started (Mbit/s)", classes="heading",
                          id="spark-title")
-            yield Sparkline([], id="spark")
+            yield SpeedSparkline([], id="spark")
             yield Static("No data has moved since the dashboard started.", id="spark-none")
             yield Static("Subtasks", classes="heading")
             yield Static("", id="subtasks")
@@ -139,17 +140,17 @@ class TaskScreen(Screen[None]):
         else:
             self.query_one("#failure", Static).update("")
         speeds = [mbyte_to_mbit(s) or 0.0 for _, s in polled.history[-300:]]
-        spark = self.query_one(Sparkline)
+        spark = self.query_one(SpeedSparkline)
         moving = any(v > 0 for v in speeds)
         spark.display = moving
         self.query_one("#spark-none", Static).display = not moving
         if moving:
             spark.data = speeds
-            # The sparkline stretches lowest..highest: say what that range is.
+            # The bars start at zero; the title gives the range and the top of the axis.
             self.query_one("#spark-title", Static).update(
-                f"Speed since the dashboard started: {min(speeds):.1f}–{max(speeds):.1f} Mbit/s "
-                f"over {len(speeds)} polls")
-        self.query_one("#subtasks", Static).update(subtasks_table(d))
+                f"Speed since the dashboard started (0 to {max(speeds):.1f} Mbit/s): "
+                f"{min(speeds):.1f}–{max(speeds):.1f} over {len(speeds)} polls")
+        self.query_one("#subtasks", Static).update(SubtaskBars(d))
         self.query_one("#resources", Static).update(resources_table(d))
         self.refresh_bindings()
 
