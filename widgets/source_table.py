@@ -81,6 +81,8 @@ class SourceTable(TableView, can_focus=True):
         Binding("end", "last", "Last", show=False),
         Binding("enter", "activate", "Open"),
         Binding("space", "toggle_mark", "Mark"),
+        Binding("ctrl+a", "mark_all", "Mark all shown", show=False),
+        Binding("U", "clear_marks", "Unmark all", show=False),
         Binding("left", "columns_left", "Columns ◂", show=False),
         Binding("right", "columns_right", "Columns ▸", show=False),
     ]
@@ -146,9 +148,27 @@ class SourceTable(TableView, can_focus=True):
         if self._cursor is not None:
             self.post_message(self.RowActivated(self, self._cursor))
 
+    marking = True
+    """Whether marks mean anything here; when not, the mark keys are not offered (footer,
+    help, palette) and do nothing (a list with no bulk action, or read-only)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("toggle_mark", "mark_all", "clear_marks") and not self.marking:
+            return False
+        return True
+
     def action_toggle_mark(self) -> None:
-        """Mark or unmark the cursor row."""
+        """Mark or unmark the cursor row, then move down (space, space, space marks a run)."""
         self.toggle_mark()
+        self.action_cursor_down()
+
+    def action_mark_all(self) -> None:
+        """Mark every row the filter shows."""
+        self.mark_keys(self.visible_keys())
+
+    def action_clear_marks(self) -> None:
+        """Unmark every row."""
+        self.clear_marks()
 
     def action_columns_left(self) -> None:
         """Bring back the columns scrolled away to the left."""

@@ -218,7 +218,7 @@ async def test_batch_delete_marked_rows_in_one_request(
         rec = Recorder(app)
         keys = screen.table.visible_keys()
         screen.table.cursor_key = keys[1]
-        await pilot.press("space", "down", "space")
+        await pilot.press("space", "space")  # space marks and moves down
         await pilot.pause()
         assert screen.table.marked == {keys[1], keys[2]}
         assert "2 marked" in str(screen.query_one("#info").render())

@@ -306,7 +306,9 @@ async def test_keys_move_the_cursor_and_enter_activates(pilot: Pilot[None]) -> N
 async def test_marks_toggle_and_survive_a_diff(pilot: Pilot[None]) -> None:
     table = table_of(pilot)
     app: Host = pilot.app  # type: ignore[assignment]
-    await pilot.press("space", "down", "space", "down", "space", "space")
+    # space marks and moves down: a run of spaces marks a run of rows
+    await pilot.press("space", "space", "space", "up", "space")
+    assert table.cursor_key == "src-0003"
     assert table.marked == {"src-0000", "src-0001"}
     assert lines(table)[1].startswith("●") and lines(table)[3].startswith(" ")
     table.apply_diff({"src-0000": make_row(0, fraction=0.5)}, ["src-0001"])

@@ -23,6 +23,7 @@ from textual.widgets import Static
 from tui.api.actions import refusal
 from tui.screens.task import ACTIONS
 from tui.service.commands import BulkSummary, Outcome, Status
+from tui.untrusted import literal
 
 STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
     "failed": ("✖", "failed", "bold bright_red"),
@@ -133,9 +134,12 @@ class ListTaskActions:
     ``on_pending`` is called with the source ids whose pending marker appeared or went away,
     so the list redraws just those rows."""
 
-    def __init__(self, screen: Screen[Any], on_pending: Callable[[set[str]], None]) -> None:
+    def __init__(self, screen: Screen[Any], on_pending: Callable[[set[str]], None],
+                 on_bulk_sent: Callable[[], None] | None = None) -> None:
         self.screen = screen
         self.on_pending = on_pending
+        self.on_bulk_sent = on_bulk_sent
+        """Called once a confirmed bulk action is on its way (the list clears its marks)."""
         self.pending: dict[str, tuple[str, str | None]] = {}
         """Source id → (operation accepted, task state when it was sent)."""
         self.busy: str | None = None
@@ -210,9 +214,26 @@ class ListTaskActions:
         body += (f"; {skipped} will be skipped because their state does not allow it.\n"
                  if skipped else ".\n")
         body += ACTIONS[operation][2] or START_CONSEQUENCE
+
+        def send() -> None:
+            self._send(operation, sources, bulk=True)
+            if self.on_bulk_sent is not None:
+                self.on_bulk_sent()
+
         self._confirm(f"{operation.capitalize()} the migration of {n} marked server"
-                      f"{'s' if n != 1 else ''}?", body, operation,
-                      lambda: self._send(operation, sources, bulk=True))
+                      f"{'s' if n != 1 else ''}?", body, operation, send,
+                      items=self._target_lines(operation, sources))
+
+    def _target_lines(self, operation: str, sources: Sequence[Any]) -> list[Text]:
+        """One line per marked server: what happens to it (sent, or skipped and why)."""
+        lines = []
+        for source in sources:
+            why = self._refusal(operation, source)
+            lines.append(Text.assemble(
+                ("○ " if why else "● ", "yellow" if why else "green"),
+                literal(source.name or source.id),
+                (f"  skipped: {why}" if why else f"  {operation}", "dim")))
+        return lines
 
     def _refusal(self, operation: str, source: Any) -> str | None:
         pending = self.pending_operation(source.id)
@@ -221,14 +242,16 @@ class ListTaskActions:
         task = source.current_task
         return refusal(operation, task.state if task is not None else None)
 
-    def _confirm(self, title: str, body: str, operation: str, then: Callable[[], None]) -> None:
+    def _confirm(self, title: str, body: str, operation: str, then: Callable[[], None],
+                 items: Sequence[Text] = ()) -> None:
         from tui.screens.confirm import ConfirmScreen
 
         def done(ok: bool | None) -> None:
             if ok:
                 then()
 
-        self.screen.app.push_screen(ConfirmScreen(title, body, confirm_label=operation), done)
+        self.screen.app.push_screen(ConfirmScreen(title, body, confirm_label=operation,
+                                                  items=items), done)
 
     def _send(self, operation: str, sources: Sequence[Any], *, bulk: bool) -> None:
         self.busy = operation

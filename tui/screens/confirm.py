@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -20,6 +23,7 @@ class ConfirmScreen(ModalScreen[bool]):
     }
     ConfirmScreen #title { text-style: bold; margin-bottom: 1; }
     ConfirmScreen #body { margin-bottom: 1; }
+    ConfirmScreen #items { height: auto; max-height: 12; margin-bottom: 1; }
     ConfirmScreen Horizontal { height: 3; align-horizontal: right; }
     ConfirmScreen Button { margin-left: 2; }
     """
@@ -30,19 +34,27 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape", "cancel", "Cancel", show=False),
     ]
 
-    def __init__(self, title: str, body: str, *, confirm_label: str = "Yes") -> None:
+    def __init__(self, title: str, body: str, *, confirm_label: str = "Yes",
+                 items: Sequence[Text] = ()) -> None:
         super().__init__()
         self.title_text = title
         self.body_text = body
         self.confirm_label = confirm_label
+        self.items = tuple(items)
+        """One line per target (a bulk action names every server), in a scrolling box."""
         self._answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.title_text, id="title", markup=False)
             yield Static(self.body_text, id="body", markup=False)
+            if self.items:
+                with VerticalScroll(id="items"):
+                    yield Static(Text("\n").join(self.items), id="item-lines")
             with Horizontal():
-                yield Button(f"{self.confirm_label} (y)", id="yes", variant="warning")
+                # "Stop (y)" beside "Cancel (n)": one case for both buttons.
+                label = self.confirm_label.replace("_", " ")
+                yield Button(f"{label[:1].upper()}{label[1:]} (y)", id="yes", variant="warning")
                 yield Button("Cancel (n)", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -23,12 +23,43 @@ def _open_projects(app: Any) -> None:
     app.push_screen(ProjectsScreen())
 
 
+# Moving about is not something one searches for; the rest of a screen's keys are.
+_NOT_COMMANDS = frozenset({
+    "command_palette", "cursor_up", "cursor_down", "page_up", "page_down", "first", "last",
+    "scroll_up", "scroll_down", "scroll_left", "scroll_right", "scroll_home", "scroll_end",
+    "focus_next", "focus_previous",
+})
+
+
+def screen_commands(app: Any, screen: Any) -> list[tuple[str, Any, str]]:
+    """Every key the screen the palette was opened on offers now, as (name, run, help).
+
+    Read from the screen's live bindings (its focused widget's, its own, the app's), so an
+    action hidden in read-only or refused by ``check_action`` is not offered either.
+    """
+    out: list[tuple[str, Any, str]] = []
+    seen: set[tuple[object, str]] = set()
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not active.enabled or not binding.description or binding.action in _NOT_COMMANDS:
+            continue
+        if (active.node, binding.action) in seen:
+            continue  # one action on several keys (escape,q): one command
+        seen.add((active.node, binding.action))
+        display = binding.key_display or app.get_key_display(binding)
+        out.append((binding.description, partial(active.node.run_action, binding.action),
+                    f"key {display}"))
+    return out
+
+
 class MigdashCommands(Provider):
-    """Sources by name, IP or ID, plus the dashboard's own commands."""
+    """The current screen's actions with their keys, sources by name, IP or ID, and the
+    dashboard's own commands."""
 
     def _commands(self) -> list[tuple[str, Any, str]]:
         app: Any = self.app
-        out: list[tuple[str, Any, str]] = [
+        out: list[tuple[str, Any, str]] = screen_commands(app, self.screen)
+        out += [
             ("Open failed servers", app.open_failed, "the /v3/errors view"),
             ("Open help", app.action_help, "every key of every screen"),
             ("Open task list", app.open_tasks, "every migration task (k)"),

@@ -16,6 +16,18 @@ WRITE_ACTIONS = frozenset({
 """Actions that send a write; in read-only mode they are absent from footer, help and palette."""
 
 
+def read_only_refusal(screen: object, key: str) -> str | None:
+    """Why ``key`` does nothing on ``screen`` in read-only mode (it is bound to a write), or
+    ``None``. The hidden key would otherwise do nothing and say nothing."""
+    from textual.binding import Binding
+
+    for b in getattr(screen, "BINDINGS", ()):
+        if isinstance(b, Binding) and b.action in WRITE_ACTIONS and key in b.key.split(","):
+            return (f"Read-only: {b.description.lower() or b.action} is a write, and migdash "
+                    "was started with --read-only. Restart without it to make changes.")
+    return None
+
+
 def help_sections() -> list[tuple[str, list[BindingType]]]:
     """(screen title, its bindings) for every screen, in the order an operator meets them."""
     from textual.binding import Binding
@@ -35,7 +47,9 @@ def help_sections() -> list[tuple[str, list[BindingType]]]:
 
     # The table's own keys that do something beyond moving the cursor.
     table_keys = [b for b in SourceTable.BINDINGS
-                  if isinstance(b, Binding) and b.action in ("activate", "toggle_mark")]
+                  if isinstance(b, Binding) and b.action in (
+                      "activate", "toggle_mark", "mark_all", "clear_marks", "columns_left",
+                      "columns_right")]
     return [
         ("Source list", [*table_keys, *SourceListScreen.BINDINGS]),
         ("Source detail", list(SourceDetailScreen.BINDINGS)),

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from tui.screens.bulk import ListTaskActions, marked_sources
-from tui.screens.registry import WRITE_ACTIONS
+from tui.screens.registry import WRITE_ACTIONS, read_only_refusal
 from tui.screens.source_rows import is_problem, row_values
 from tui.screens.tasks import task_flag
 from tui.service.poller import FleetPolled
@@ -63,7 +63,8 @@ def make_row(source: Any, now: float, *, stall: Any = None, pending: str | None 
 
 
 class SourceListScreen(Screen[None]):
-    """Source list: ``/`` filter, ``f`` states, ``p`` problems only, ``enter`` detail."""
+    """Source list: ``/`` filter, ``f`` states, ``p`` problems only, ``enter`` detail;
+    ``escape`` clears the filter, then state filters, then marks, one layer per press."""
 
     DEFAULT_CSS = """
     SourceListScreen #filter { display: none; height: 3; border: tall $accent; }
@@ -98,7 +99,8 @@ class SourceListScreen(Screen[None]):
         self._sources: Mapping[str, Any] = {}
         self._typing = False
         self._stalls: Mapping[str, Any] = {}
-        self._actions = ListTaskActions(self, self._redraw_rows)
+        self._actions = ListTaskActions(self, self._redraw_rows,
+                                        on_bulk_sent=lambda: self.table.clear_marks())
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
@@ -113,7 +115,11 @@ class SourceListScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "fleet", self._fleet_polled, init=True)
         self.watch(self.app, "connection", self._connection, init=True)
-        self.query_one(SourceTable).focus()
+        table = self.query_one(SourceTable)
+        # Read-only: every action on marked servers writes (l opens view-only), so marks
+        # would be a promise of nothing.
+        table.marking = not getattr(self.app, "read_only", False)
+        table.focus()
 
     @property
     def table(self) -> SourceTable:
@@ -249,10 +255,18 @@ class SourceListScreen(Screen[None]):
         elif self.states or self.problems_only:
             self.states, self.problems_only = frozenset(), False
             self._apply_predicate()
+        elif self.table.marked:
+            self.table.clear_marks()
         self._update_info()
 
     def on_key(self, event: Any) -> None:
         box = self.query_one("#filter", Input)
+        if getattr(self.app, "read_only", False) and self.focused is not box:
+            why = read_only_refusal(self, event.key)
+            if why:
+                event.stop()
+                self.notify(why, severity="warning")
+                return
         # Escape inside the filter box belongs to the screen (clear), not the Input.
         if event.key == "escape" and self.focused is box:
             event.stop()

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from tui.api.actions import refusal
 from tui.api.errors import decode_error_json
-from tui.screens.registry import WRITE_ACTIONS
+from tui.screens.registry import WRITE_ACTIONS, read_only_refusal
 from tui.screens.task_view import SubtaskBars, resources_table, summary_table
 from tui.service.poller import DetailPollFailed, TaskDetailPolled
 from widgets.speed_sparkline import SpeedSparkline
@@ -176,6 +176,13 @@ class TaskScreen(Screen[None]):
         if action in WRITE_ACTIONS and getattr(self.app, "read_only", False):
             return False
         return True
+
+    def on_key(self, event: Any) -> None:
+        # In read-only mode the write keys are hidden; pressed anyway, they say why.
+        why = read_only_refusal(self, event.key) if getattr(self.app, "read_only", False) else None
+        if why:
+            event.stop()
+            self.notify(why, severity="warning")
 
     def action_back(self) -> None:
         """Back."""

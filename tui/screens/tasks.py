@@ -108,7 +108,9 @@ class TaskListScreen(Screen[None]):
         yield Static("Migration tasks", id="tasks-title")
         yield Static("", id="tasks-error")
         yield Static("", id="tasks-info")
-        yield SourceTable(COLUMNS, empty_message="Loading the tasks…", id="tasks")
+        table = SourceTable(COLUMNS, empty_message="Loading the tasks…", id="tasks")
+        table.marking = False  # no bulk action here: marks would promise what s/x do not do
+        yield table
         yield Footer()
 
     @property

@@ -195,6 +195,10 @@ class TableView(ScrollView):
             return
         self._change(lambda: self._marked.symmetric_difference_update((key,)))
 
+    def mark_keys(self, keys: Iterable[str]) -> None:
+        """Mark every row in ``keys`` that is held (others are ignored)."""
+        self._change(lambda: self._marked.update(k for k in keys if k in self._model.rows))
+
     def clear_marks(self) -> None:
         """Unmark every row."""
         if self._marked:
