@@ -89,3 +89,53 @@ async def test_help_fits_in_80_columns(make_app: Callable[..., MigdashApp]) -> N
         body = lines[top + 1 : top + 6]
         assert any("migdash keys" in line for line in body)
         assert all(line.startswith("█") and line.endswith("█") for line in body), body
+
+
+async def test_filter_db_does_not_match_inside_an_id(make_app: Callable[..., MigdashApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await loaded(pilot)
+        table = app.screen.query_one(SourceTable)
+        await pilot.press("slash", "d", "b")
+        await pilot.pause()
+        names = [table.row(k)["name"] for k in table.visible_keys()]  # type: ignore[index]
+        assert names and all("db" in str(n).lower() for n in names), names
+
+
+async def test_nothing_matches_is_said_at_80x24_even_scrolled_down(
+    make_app: Callable[..., MigdashApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await loaded(pilot)
+        await pilot.press("end", "slash", *"no-such-server")
+        await pilot.pause()
+        assert any("Nothing matches the filter" in line for line in screen_text(pilot))
+
+
+async def test_p_shows_why_each_row_is_a_problem_at_80_columns(
+    make_app: Callable[..., MigdashApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await loaded(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        table = app.screen.query_one(SourceTable)
+        keys = table.visible_keys()
+        assert keys
+        for key in keys:
+            row = table.row(key)
+            assert row is not None and str(row["problem"]).strip(), row["name"]
+        lines = screen_text(pilot)
+        header = next(line for line in lines if "State" in line and "Name" in line)
+        assert "Problem" in header
+        # a finished or syncing server kept by a WARN check names the check
+        fleet = app.fleet.snapshot.sources  # type: ignore[union-attr]
+        warned = [k for k in keys if fleet[k].state in ("finished", "syncing")]
+        for key in warned:
+            assert "▲" in str(table.row(key)["problem"]) or "⚠" in str(table.row(key)["problem"])  # type: ignore[index]
+        await pilot.press("p")
+        await pilot.pause()
+        header = next(line for line in screen_text(pilot) if "State" in line)
+        assert "Problem" not in header

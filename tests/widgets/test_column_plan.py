@@ -80,3 +80,23 @@ def test_header_says_where_columns_are_hidden() -> None:
                         more_left=bool(plan.hidden_left),
                         more_right=bool(plan.hidden_right)).text
     assert line.startswith("◂") and line.endswith("▸") and len(line) == 78
+
+
+def test_prefix_columns_match_only_from_their_start() -> None:
+    from widgets.table.model import RowModel
+
+    columns = [Column("name", "Name", searchable=True),
+               Column("id", "ID", width=0, searchable=True, prefix_search=True)]
+    model = RowModel(columns)
+    model.replace({"a": {"name": "web-prod-003", "id": "5f3fdb38-0001"},
+                   "b": {"name": "db-dr-020", "id": "77aa0000-0002"}})
+    model.set_needle("db")
+    assert model.keys() == ["b"]  # "db" inside a's ID does not count
+    model.set_needle("5f3f")
+    assert model.keys() == ["a"]
+    model.set_needle("5f3fdb38-00")  # narrowing path (longer than the last needle)
+    assert model.keys() == ["a"]
+    model.set_needle("5f3fdb38-0001")
+    assert model.keys() == ["a"]
+    model.set_needle("0001")
+    assert model.keys() == []

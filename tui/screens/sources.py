@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from tui.screens.bulk import ListTaskActions, marked_sources
+from tui.screens.problems import problem_reason
 from tui.screens.registry import WRITE_ACTIONS, read_only_refusal
 from tui.screens.source_rows import is_problem, row_values
 from tui.screens.tasks import task_flag
@@ -40,8 +41,13 @@ COLUMNS = [
     Column("task", "Task", width=17, sort_key=lambda r: r["_task"], priority=2),
     Column("changed", "Changed", width=9, align="right", sort_key=lambda r: r["_changed"],
            priority=8),
-    Column("id", "ID", width=0, min_width=0, searchable=True),
+    # Why p keeps a row (stalled, agent off, the check in ERROR/WARN, the failed state):
+    # drawn only while p is on (PROBLEM_COLUMN), right after the task state.
+    Column("problem", "Problem", width=0, min_width=0, sort_key=lambda r: r["_problem_sort"]),
+    Column("id", "ID", width=0, min_width=0, searchable=True, prefix_search=True),
 ]
+PROBLEM_COLUMN = Column("problem", "Problem", width=16, priority=2,
+                        sort_key=lambda r: r["_problem_sort"])
 
 
 def make_row(source: Any, now: float, *, stall: Any = None, pending: str | None = None) -> Row:
@@ -54,6 +60,7 @@ def make_row(source: Any, now: float, *, stall: Any = None, pending: str | None 
         "state": v.state, "name": v.name, "ip": v.ip, "os": v.os, "stage": v.stage,
         "progress": progress_bar(v.progress, PROGRESS_WIDTH), "speed": v.speed, "eta": v.eta,
         "agent": v.agent, "task": flag or v.task, "changed": v.changed, "id": source.id,
+        "problem": (why := problem_reason(source, stall)), "_problem_sort": (not why.plain, why.plain),
         "_problem": is_problem(source) or stall is not None, "_state_raw": source.state,
         "_no_task": task is None,
     }
@@ -107,7 +114,7 @@ class SourceListScreen(Screen[None]):
         yield StatusHeader(app.settings.label, app.settings.region, read_only=app.read_only,
                            interval=app.settings.refresh, clock=app.clock, id="header")
         yield OverviewStrip(id="overview")
-        yield Input(placeholder="filter by name, IP or ID (escape clears)", id="filter")
+        yield Input(placeholder="filter by name, IP or the start of an ID (escape clears)", id="filter")
         yield Static("", id="info")
         yield SourceTable(COLUMNS, empty_message="Loading the fleet…", id="sources")
         yield Footer()
@@ -254,6 +261,7 @@ class SourceListScreen(Screen[None]):
             self.table.focus()
         elif self.states or self.problems_only:
             self.states, self.problems_only = frozenset(), False
+            self._show_problem_column()
             self._apply_predicate()
         elif self.table.marked:
             self.table.clear_marks()
@@ -287,9 +295,15 @@ class SourceListScreen(Screen[None]):
             self._typing = False
 
     def action_problems(self) -> None:
-        """Toggle showing only servers that need attention."""
+        """Toggle showing only servers that need attention, with the reason in a column."""
         self.problems_only = not self.problems_only
+        self._show_problem_column()
         self._apply_predicate()
+
+    def _show_problem_column(self) -> None:
+        shown = PROBLEM_COLUMN if self.problems_only else COLUMNS[-2]
+        if self.table.columns[-2].width != shown.width:
+            self.table.replace_column(shown)
 
     def action_state_filter(self) -> None:
         """Pick which states to show (several at once)."""

@@ -53,6 +53,9 @@ class Column:
     """Sort value from the whole row; ``None`` sorts the cell naturally (``web-2`` < ``web-10``)."""
     searchable: bool = False
     """Whether the filter text matches this column."""
+    prefix_search: bool = False
+    """The filter matches this column only from its start: an ID is found by its first
+    characters, and ``db`` never matches in the middle of a hidden UUID."""
     priority: int | None = None
     """When the line is too narrow, columns with the highest number drop first (and come
     back with ``right``); ``None`` ranks by position, after every numbered column."""

@@ -35,7 +35,9 @@ class RowModel:
     def __init__(self, columns: Sequence[Column]) -> None:
         self.columns: tuple[Column, ...] = tuple(columns)
         self._by_key = {column.key: column for column in self.columns}
-        self._searchable = tuple(c.key for c in self.columns if c.searchable)
+        self._searchable = tuple(c.key for c in self.columns
+                                 if c.searchable and not c.prefix_search)
+        self._prefixed = tuple(c.key for c in self.columns if c.searchable and c.prefix_search)
         self.rows: dict[str, Row] = {}
         self.versions: dict[str, int] = {}
         self._seq: dict[str, int] = {}
@@ -177,8 +179,8 @@ class RowModel:
         self.needle = needle
         if narrowing and self._shown is not None:
             # Typing one more character can only hide rows: look at the shown ones only.
-            hay = self._hay
-            self._visible = [e for e in self._visible if needle in hay[e[2]]]
+            matches = self._matches
+            self._visible = [e for e in self._visible if matches(e[2], needle)]
             self._shown = {e[2] for e in self._visible}
         else:
             self._refilter()
@@ -200,10 +202,21 @@ class RowModel:
     # -- internals -----------------------------------------------------------------------
 
     def _haystack(self, row: Row) -> str:
-        return "\x00".join(plain(row.get(key)) for key in self._searchable).casefold()
+        hay = "\x00".join(plain(row.get(key)) for key in self._searchable).casefold()
+        if self._prefixed:
+            # Prefix columns follow a \x01 each: "\x01" + needle finds them from their start.
+            hay += "".join("\x01" + plain(row.get(key)).casefold() for key in self._prefixed)
+        return hay
+
+    def _matches(self, key: str, needle: str) -> bool:
+        hay = self._hay[key]
+        if not self._prefixed:
+            return needle in hay
+        cut = hay.find("\x01")
+        return needle in hay[:cut] or "\x01" + needle in hay[cut:]
 
     def _search_cells_differ(self, old: Row, new: Row) -> bool:
-        for column in self._searchable:
+        for column in (*self._searchable, *self._prefixed):
             if old.get(column) != new.get(column):
                 return True
         return False
@@ -220,7 +233,7 @@ class RowModel:
         return (value, self._seq[key], key)
 
     def _passes(self, key: str, row: Row) -> bool:
-        if self.needle and self.needle not in self._hay[key]:
+        if self.needle and not self._matches(key, self.needle):
             return False
         return self.predicate is None or self.predicate(key, row)
 

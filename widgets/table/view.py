@@ -153,6 +153,17 @@ class TableView(ScrollView):
         plan = self._painter.plan(self._line_width())
         return (plan.hidden_left, plan.hidden_right)
 
+    def replace_column(self, column: Column) -> None:
+        """Swap the column with ``column.key`` for ``column`` (to show or hide it: width 0
+        hides); its cells, sort and filter stay as they are."""
+        columns = tuple(column if c.key == column.key else c for c in self.columns)
+        self._model.columns = columns
+        offset = self._painter_.offset if self._painter_ is not None else 0
+        self._painter_ = None  # widths and cached lines depend on the columns
+        if self.is_mounted:
+            self._painter.offset = offset
+            self.refresh()
+
     def scroll_columns(self, delta: int) -> bool:
         """Scroll hidden columns into view (``delta`` > 0 brings in those on the right);
         returns whether anything moved."""

@@ -1,0 +1,32 @@
+"""Why a source counts as a problem (``p``), in a dozen cells: the list's Problem column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from tui.untrusted import clean
+
+
+def problem_reason(source: Any, stall: Any = None) -> Text:
+    """The first reason ``p`` keeps this source, most urgent first; empty when there is none.
+
+    Stalled, agent off, an environment check in ERROR, one in WARN (by the check's name),
+    then the state itself (error, unavailable)."""
+    if stall is not None:
+        return Text("⚠ stalled", style="bold yellow")
+    if source.connected is False:
+        return Text("✖ agent off", style="bold bright_red")
+    checks = list(source.checks or ())
+    for result, symbol, style in (("ERROR", "✖", "bold bright_red"), ("WARN", "▲", "yellow")):
+        failed = [c for c in checks if getattr(c, "result", None) == result]
+        if failed:
+            name = clean(getattr(failed[0], "name", None) or result)
+            more = f" +{len(failed) - 1}" if len(failed) > 1 else ""
+            return Text(f"{symbol} {name}{more}", style=style)
+    if source.state == "error":
+        return Text("✖ task failed", style="bold bright_red")
+    if source.state == "unavailable":
+        return Text("⊘ unavailable", style="bright_red")
+    return Text("")
