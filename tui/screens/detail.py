@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.screens.detail_view import checks_table, facts_table, networks_table, task_summary
+from tui.screens.problems import failure_note
 from tui.screens.registry import WRITE_ACTIONS
 from tui.service.poller import DetailPollFailed, SourceDetailPolled
 from widgets.disk_tree import DiskTree, Volume
@@ -74,6 +75,7 @@ class SourceDetailScreen(Screen[None]):
                 yield Static("Loading…", id="facts", classes="section")
                 yield Static("Current task", classes="heading")
                 yield Static("", id="task", classes="section")
+                yield Static("", id="failure", classes="section")
                 yield Static("Environment checks", classes="heading")
                 yield Static("", id="checks", classes="section")
                 yield Static("Networks", classes="heading")
@@ -123,10 +125,21 @@ class SourceDetailScreen(Screen[None]):
         self.query_one("#facts", Static).update(facts_table(d, now))
         self.query_one("#task", Static).update(
             task_summary(d, now, read_only=bool(getattr(self.app, "read_only", False))))
+        self._show_failure()
         self.query_one("#checks", Static).update(checks_table(d))
         self.query_one("#networks", Static).update(networks_table(d))
         self.query_one(DiskTree).show(d)
         self._show_edits()
+
+    def _show_failure(self) -> None:
+        # The source detail carries no error: /v3/errors (polled with the fleet) does.
+        fleet = getattr(self.app, "fleet", None)
+        errors = fleet.snapshot.errors if fleet is not None else ()
+        err = next((e for e in errors if e.source_id == self.source_id), None)
+        note = failure_note(err.error_json) if err is not None else None
+        box = self.query_one("#failure", Static)
+        box.display = note is not None
+        box.update(note if note is not None else "")
 
     def _failed(self, event: DetailPollFailed | None) -> None:
         if event is None or event.what != "source" or event.ident != self.source_id:

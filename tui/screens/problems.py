@@ -30,3 +30,18 @@ def problem_reason(source: Any, stall: Any = None) -> Text:
     if source.state == "unavailable":
         return Text("⊘ unavailable", style="bright_red")
     return Text("")
+
+
+def failure_note(error_json: str | None) -> Text | None:
+    """A failed migration's ``error_json`` decoded: code, message, and what to do."""
+    from tui.api.errors import decode_error_json
+
+    ex = decode_error_json(error_json)
+    if ex is None:
+        return None
+    out = Text.assemble(("✖ Failed: ", "bold bright_red"),
+                        (f"{clean(ex.code)} " if ex.code else "", "bold"), clean(ex.message))
+    if ex.handling and ex.handling not in ex.message:
+        out.append("\nWhat to do: ", style="bold")
+        out.append(clean(ex.handling), style="italic")
+    return out
