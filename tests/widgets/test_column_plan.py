@@ -100,3 +100,13 @@ def test_prefix_columns_match_only_from_their_start() -> None:
     assert model.keys() == ["a"]
     model.set_needle("0001")
     assert model.keys() == []
+
+
+def test_sort_by_state_is_by_severity() -> None:
+    from tui.screens.sources import COLUMNS as cols
+
+    state = next(c for c in cols if c.key == "state")
+    assert state.sort_key is not None
+    order = sorted(["finished", "syncing", "unavailable", "replicate", "error", "waiting"],
+                   key=lambda s: state.sort_key({"_state": s}))  # type: ignore[misc]
+    assert order == ["error", "unavailable", "waiting", "replicate", "syncing", "finished"]

@@ -18,37 +18,11 @@ from tui.screens.source_rows import is_problem, row_values
 from tui.screens.tasks import task_flag
 from tui.service.poller import FleetPolled
 from widgets.overview_strip import OverviewStrip
-from widgets.source_table import Column, Row, SourceTable, progress_bar
+# COLUMNS is re-exported: the task list shows the same columns.
+from tui.screens.source_columns import COLUMNS as COLUMNS
+from tui.screens.source_columns import PROBLEM_COLUMN, PROGRESS_WIDTH
+from widgets.source_table import Row, SourceTable, progress_bar
 from widgets.status_header import StatusHeader
-
-PROGRESS_WIDTH = 12
-
-# Narrow terminals (a jump host's 80x24) keep what says how a migration goes: state and name
-# always, then progress, the task state with its stall flag, speed and ETA; stage, IP, changed
-# and OS drop first. ``right``/``left`` scroll the dropped ones into view.
-COLUMNS = [
-    Column("state", "State", width=13, sort_key=lambda r: r["_state"], pinned=True),
-    Column("name", "Name", min_width=14, searchable=True, pinned=True),
-    Column("ip", "IP", width=15, searchable=True, sort_key=lambda r: r["_ip"], priority=7),
-    Column("os", "OS", width=12, priority=9),
-    Column("stage", "Stage", width=11, priority=6),
-    Column("progress", "Progress", width=PROGRESS_WIDTH, sort_key=lambda r: r["_progress"],
-           priority=1),
-    Column("speed", "Speed", width=12, align="right", sort_key=lambda r: r["_speed"],
-           priority=3),
-    Column("eta", "ETA", width=7, align="right", sort_key=lambda r: r["_eta"], priority=4),
-    Column("agent", "Agent", width=7, sort_key=lambda r: r["_agent"], priority=5),
-    Column("task", "Task", width=17, sort_key=lambda r: r["_task"], priority=2),
-    Column("changed", "Changed", width=9, align="right", sort_key=lambda r: r["_changed"],
-           priority=8),
-    # Why p keeps a row (stalled, agent off, the check in ERROR/WARN, the failed state):
-    # drawn only while p is on (PROBLEM_COLUMN), right after the task state.
-    Column("problem", "Problem", width=0, min_width=0, sort_key=lambda r: r["_problem_sort"]),
-    Column("id", "ID", width=0, min_width=0, searchable=True, prefix_search=True),
-]
-PROBLEM_COLUMN = Column("problem", "Problem", width=16, priority=2,
-                        sort_key=lambda r: r["_problem_sort"])
-
 
 def make_row(source: Any, now: float, *, stall: Any = None, pending: str | None = None) -> Row:
     """The table row for one source (cells plus ``_``-prefixed sort and filter values);
