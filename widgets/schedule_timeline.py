@@ -78,14 +78,24 @@ def _runs(owners: list[int | None]) -> list[tuple[int, int, int | None]]:
 
 def _bar(segments: Sequence[Segment], owners: list[int | None], in_force: int | None) -> Text:
     bar = Text(no_wrap=True)
+    drawn: dict[int, tuple[str, str]] = {}
+    previous: int | None = None
     for owner in owners:
         if owner is None:
             bar.append(GAP, style="dim")
         elif owner == -1:
             bar.append(CLASH, style="bold red")
         else:
-            glyph, style = shade(segments[owner].speed)
+            if owner not in drawn:
+                look = shade(segments[owner].speed)
+                # Two touching rules of the same shade would read as one: the second takes
+                # the bright variant of the colour, so the boundary shows.
+                if previous is not None and previous >= 0 and drawn.get(previous) == look:
+                    look = (look[0], f"bright_{look[1]}")
+                drawn[owner] = look
+            glyph, style = drawn[owner]
             bar.append(glyph, style=f"bold {style}" if owner == in_force else style)
+        previous = owner
     return bar
 
 

@@ -86,3 +86,16 @@ def test_at_a_rule_boundary_the_marker_points_at_the_rule_in_force() -> None:
     assert lines[1].plain[52] == shade(100)[0] and lines[1].plain[53] == shade(20)[0]
     assert lines[0].plain.index(MARKER) == 53
     assert render_timeline(SCHEDULE, 158, 480)[0].plain.index(MARKER) == 52
+
+
+def test_touching_rules_of_the_same_shade_get_different_colours() -> None:
+    from rich.console import Console
+
+    from widgets.schedule_timeline import _bar, _owners
+
+    segments = [Segment(0, 480, 20), Segment(480, 960, 50), Segment(960, 1440, 30)]
+    assert len({shade(s.speed) for s in segments}) == 1  # one shade for all three
+    owners = _owners(segments, 48)
+    bar = _bar(segments, owners, None)
+    styles = [str(bar.get_style_at_offset(Console(), c)) for c in (0, 20, 40)]
+    assert styles[0] != styles[1] and styles[1] != styles[2]

@@ -59,7 +59,8 @@ class InputScreen(ModalScreen[str | None]):
         value = event.value.strip()
         why = self.validate(value)
         if why:
-            self.query_one("#error", Static).update(f"{self.field}: {why}")
+            # The field's label stands right above: the reason alone, not the label again.
+            self.query_one("#error", Static).update(f"✖ {why}")
             return
         self.dismiss(value)
 

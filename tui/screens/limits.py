@@ -30,6 +30,7 @@ from tui.service.schedule import (
     Problem,
     RuleDraft,
     duplicate,
+    free_after,
     local_minute,
     next_default,
     rule_at,
@@ -264,7 +265,12 @@ class SpeedLimitScreen(Screen[None], ScheduleSideActions):
             self.action_edit_rule()
 
     def action_add_rule(self) -> None:
-        """Add a rule after the last one (two hours at its speed) and edit it."""
+        """Add a rule in the first gap after the last one (two hours at its speed) and edit
+        it; when the day is fully covered, say so and add nothing."""
+        if self.drafts and free_after(self.drafts, 0) is None:
+            self._status("No gap left: the rules cover the whole day. Shorten or delete one "
+                         "(d) to make room for another.", error=True)
+            return
         self.drafts.append(next_default(self.drafts))
         self._redraw()
         self._open_editor(len(self.drafts) - 1)

@@ -94,6 +94,8 @@ class ScheduleSideActions:
                 self._close_editor()
                 self.drafts = list(preset.rules)
                 self._redraw()
+                # The line may still say "Saved…" from before: it is not saved now.
+                self._status(f"Loaded preset {preset.name!r}: not saved yet (ctrl+s saves it).")
                 self.app.notify(f"Loaded {preset.name!r}; ctrl+s saves it.")
 
         self.app.push_screen(PresetPickerScreen(presets), done)
