@@ -175,19 +175,21 @@ class DiskTree(Tree[Volume]):
             self._extras[vol.ident] = extras
         text = _flag(vol, self.edits)
         text.append(vol.name, style="bold" if vol.kind in ("disk", "vg", "btrfs") else "")
-        for extra in extras:
-            if extra:
-                text.append(f"  {extra}", style="cyan")
         need, new_size = self.edits.get(vol.ident, (vol.need_migration, vol.adjust_size))
         size = vol.size
         text.append(f"  {human_size(size)}" if size is not None else "")
         if new_size and size and new_size != size:
             text.append(f" → {human_size(new_size)}", style="bold yellow")
+        # Size, bar and percentage first: when a long name or mount point meets the panel's
+        # edge, what is cut is the detail (file system, mount, used bytes), not the fill.
         if vol.used is not None and size:
-            text.append("  used ")
-            text.append(human_size(vol.used))
             text.append("  ")
             text.append_text(used_bar(vol.used, size))
+        for extra in extras:
+            if extra:
+                text.append(f"  {extra}", style="cyan")
+        if vol.used is not None and size:
+            text.append(f"  used {human_size(vol.used)}")
         if need is False:
             text.stylize("dim")
         return text

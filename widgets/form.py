@@ -279,6 +279,19 @@ class FormScreen(ModalScreen[BaseModel | None]):
     @on(Checkbox.Changed)
     def _ticked(self, event: Checkbox.Changed) -> None:
         event.checkbox.label = _yes_no(event.value)
+        self._edited(event.checkbox)
+
+    @on(Select.Changed)
+    @on(Input.Changed)
+    def _changed(self, event: Select.Changed | Input.Changed) -> None:
+        self._edited(event.control)
+
+    def _edited(self, control: Widget) -> None:
+        # A reason shown beside a field goes once the field is changed (picking the template
+        # answers "choose a template"); ctrl+s checks everything again anyway.
+        key = (control.id or "").removeprefix("field-")
+        if key in self.errors:
+            self.show_errors({k: v for k, v in self.errors.items() if k != key})
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:

@@ -60,3 +60,53 @@ async def test_state_picker_offers_no_task(make_app: Callable[..., MigdashApp]) 
         bare = {k for k, s in sources.items() if s.current_task is None}
         assert bare and set(table.visible_keys()) == bare
         assert "states: no task" in str(app.screen.query_one("#info", Static).render())
+
+
+def test_disk_tree_label_puts_size_bar_and_percent_before_the_details() -> None:
+    from widgets.disk_tree import DiskTree, Volume
+
+    tree = DiskTree()
+    label = tree._label(Volume("lv", "lv-1", "/dev/mapper/vg_data-lv_data", 85 << 30, 65 << 30,
+                               True, None), ["xfs", "/data"]).plain
+    assert label.index("%") < label.index("xfs") < label.index("used")
+    assert "▇" in label[: label.index("xfs")]
+
+
+def test_mac_keeps_its_width() -> None:
+    from types import SimpleNamespace as NS
+
+    from rich.console import Console
+
+    from tui.screens.detail_view import networks_table
+
+    nic = NS(name="eth0", ip="10.0.0.3", ipv6="fe80::1ff:fe23:4567:890a", netmask="255.255.255.0",
+             gateway="10.0.0.1", mtu=1500, mac="23:95:05:30:4e:2b")
+    console = Console(width=70, record=True, color_system=None)
+    console.print(networks_table(NS(networks=[nic])))
+    assert "23:95:05:30:4e:2b" in console.export_text()
+
+
+async def test_create_task_form_template_error_clears_when_picked_and_linux_hint(
+    make_app: Callable[..., MigdashApp],
+) -> None:
+    from tests.app.test_create_task import engine, press_C_on
+    from tests.app.test_templates import fill
+    from widgets.form import FormScreen
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        src = next(s for s in engine(app).sources.values()
+                   if not s.task_id and s.state != "unavailable" and s.os_type == "LINUX")
+        tpl = next(iter(engine(app).templates.values()))
+        await press_C_on(pilot, src.id)
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen), "the task form")
+        form = app.screen
+        assert "Windows" not in str(form.query_one("#msg-type", Static).render())
+        fill(app, name="task-x")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "template" in form.errors  # type: ignore[attr-defined]
+        fill(app, template=tpl.id)
+        await pilot.pause()
+        assert "template" not in form.errors  # type: ignore[attr-defined]
+        assert "✖" not in str(form.query_one("#msg-template", Static).render())

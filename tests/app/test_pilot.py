@@ -252,6 +252,7 @@ async def test_detail_resize_below_used_is_refused_in_the_form(make_app: Callabl
         tree.move_cursor(disk_node)
         await pilot.press("z")
         assert isinstance(app.screen, InputScreen)
+        assert app.screen.field == "New size on the target"  # words, not the API's adjust_size
         app.screen.query_one(Input).value = "1G"
         await pilot.press("enter")
         assert isinstance(app.screen, InputScreen)

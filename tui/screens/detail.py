@@ -266,7 +266,7 @@ class SourceDetailScreen(Screen[None]):
                 self._show_edits()
 
         current = tree.edits.get(vol.ident, (True, vol.adjust_size or vol.size or 0))[1]
-        self.app.push_screen(InputScreen(f"Target size of {vol.name}", "adjust_size",
+        self.app.push_screen(InputScreen(f"Target size of {vol.name}", "New size on the target",
                                          f"{(current or 0) // 1024**3}G",
                                          validate=valid,
                                          hint=f"used {human_size(used)} · e.g. 120G, 500M · "

@@ -98,7 +98,9 @@ def networks_table(d: Any) -> Any:
         return Text("No network interfaces reported.", style="dim")
     t = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
     for col in ("Name", "IP", "IPv6", "Mask", "Gateway", "MTU", "MAC"):
-        t.add_column(col, no_wrap=col not in ("IPv6", "MAC"), overflow="fold")
+        # A MAC is 17 cells and useless cut: it keeps its width; IPv6 folds instead.
+        t.add_column(col, no_wrap=col != "IPv6", overflow="fold",
+                     min_width=17 if col == "MAC" else None)
     for n in d.networks:
         t.add_row(n.name or "—", n.ip or "—", n.ipv6 or "—", n.netmask or "—", n.gateway or "—",
                   str(n.mtu) if n.mtu is not None else "—", n.mac or "—")
