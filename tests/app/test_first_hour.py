@@ -110,3 +110,21 @@ async def test_create_task_form_template_error_clears_when_picked_and_linux_hint
         await pilot.pause()
         assert "template" not in form.errors  # type: ignore[attr-defined]
         assert "✖" not in str(form.query_one("#msg-template", Static).render())
+
+
+def test_bulk_summary_reasons_hang_under_their_column_at_any_width() -> None:
+    from tui.screens.bulk import summary_lines
+    from tui.service.commands import BulkSummary, Outcome
+
+    reason = ("SMS.7703 The task does not exist. Check whether the task was deleted by "
+              "another operator and refresh the list before trying again.")
+    summary = BulkSummary("task.start", (Outcome("t1", "web-prod-003", "failed", reason),
+                                         Outcome("t2", "db-dr-020", "ok")))
+    for width in (60, 68, 100, 126):
+        lines = [line.plain for line in summary_lines(summary, width)]
+        assert all(len(line) <= width for line in lines), (width, lines)
+        column = lines[0].index("Reason")
+        failed = next(i for i, line in enumerate(lines) if "web-prod-003" in line)
+        assert lines[failed][column:].startswith("SMS.7703")
+        more = lines[failed + 1]
+        assert more[:column].strip() == "" and more[column] != " ", (width, lines)

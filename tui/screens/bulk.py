@@ -43,16 +43,19 @@ WORD_WIDTH = 9
 def summary_lines(summary: BulkSummary, width: int) -> list[Text]:
     """One row per server (failed first, then accepted, then skipped), ``width`` cells wide;
     a long reason wraps under the Reason column."""
-    indent = 2 + NAME_WIDTH + 1 + WORD_WIDTH + 1
-    reason_width = max(20, width - indent)
-    header = Text.assemble("  ", _cell("Server", NAME_WIDTH), " ", _cell("Result", WORD_WIDTH),
+    # On a narrow screen the name column gives way first, so a reason's continuation lines
+    # still start under the Reason column instead of wrapping back to column 0.
+    name_width = max(10, min(NAME_WIDTH, width - (2 + 1 + WORD_WIDTH + 1) - 20))
+    indent = 2 + name_width + 1 + WORD_WIDTH + 1
+    reason_width = max(10, width - indent)
+    header = Text.assemble("  ", _cell("Server", name_width), " ", _cell("Result", WORD_WIDTH),
                            " ", "Reason", style="bold")
     lines = [header]
     order = list(STATUS_LOOK)
     for o in sorted(summary.outcomes, key=lambda o: (order.index(o.status), o.label.lower())):
         symbol, word, style = STATUS_LOOK[o.status]
         reason = textwrap.wrap(o.reason or "—", reason_width) or ["—"]
-        lines.append(Text.assemble((symbol, style), " ", _cell(o.label or o.target, NAME_WIDTH),
+        lines.append(Text.assemble((symbol, style), " ", _cell(o.label or o.target, name_width),
                                    " ", (word.ljust(WORD_WIDTH), style), " ", reason[0]))
         lines.extend(Text(" " * indent + more) for more in reason[1:])
     return lines
