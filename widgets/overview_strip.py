@@ -54,10 +54,14 @@ class OverviewStrip(Widget):
         if not counts:
             return Text("overview not loaded yet", style="dim", no_wrap=True)
         width = self.content_size.width or 10_000
-        full = self._line(counts, short=False)
-        return full if full.cell_len <= width else self._line(counts, short=True)
+        # Widest first: names and the empty states; names only; symbols and counts only.
+        for short, empties in ((False, True), (False, False)):
+            line = self._line(counts, short=short, empties=empties)
+            if line.cell_len <= width:
+                return line
+        return self._line(counts, short=True)
 
-    def _line(self, counts: dict[str, int], *, short: bool) -> Text:
+    def _line(self, counts: dict[str, int], *, short: bool, empties: bool = True) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         for state in PROBLEMS:
             symbol, style = SOURCE_STATES[state]
@@ -80,7 +84,7 @@ class OverviewStrip(Widget):
         if counts.get(NO_TASK):
             out.append(f"· no task {counts[NO_TASK]}", style="bright_black")
             out.append(" " if short else "  ")
-        if empty and not short:
+        if empty and empties and not short:
             out.append("none: " + ", ".join(empty), style="dim")
         out.rstrip()
         return out

@@ -47,3 +47,13 @@ def test_narrow_strip_abbreviates_the_rest_but_keeps_problem_counts() -> None:
 def test_unknown_state_is_kept_and_nothing_loaded_says_so() -> None:
     assert "hibernating 4" in render({"hibernating": 4, "waiting": 1})
     assert render({}) == "overview not loaded yet"
+
+
+def test_a_middle_width_drops_the_empty_states_before_abbreviating() -> None:
+    counts = {"waiting": 6, "initialize": 3, "replicate": 9, "syncing": 7, "stopped": 2,
+              "finished": 4, "error": 5, "unavailable": 4, "stopping": 0, "cloning": 0}
+    strip = OverviewStrip()
+    full = strip._line(counts, short=False).plain
+    names = strip._line(counts, short=False, empties=False).plain
+    assert "none: stopping, cloning" in full and "none:" not in names
+    assert "○ waiting 6" in names and len(names) < len(full)
