@@ -139,3 +139,22 @@ async def test_p_shows_why_each_row_is_a_problem_at_80_columns(
         await pilot.pause()
         header = next(line for line in screen_text(pilot) if "State" in line)
         assert "Problem" not in header
+
+
+async def test_detail_stacks_facts_over_the_disk_tree_at_80_columns(
+    make_app: Callable[..., MigdashApp],
+) -> None:
+    from tests.app.conftest import wait_for
+    from tui.screens.detail import SourceDetailScreen
+
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: getattr(app.screen, "detail", None) is not None, "detail")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SourceDetailScreen) and screen.has_class("-narrow")
+        left, right = screen.query_one("#left"), screen.query_one("#right")
+        assert right.region.y > left.region.y and right.region.width >= 78
+        assert any("%" in line for line in screen_text(pilot)[right.region.y:])

@@ -35,7 +35,14 @@ class SourceDetailScreen(Screen[None]):
     SourceDetailScreen #tree { height: 1fr; }
     SourceDetailScreen #edits { height: auto; padding: 0 1; color: $warning; }
     SourceDetailScreen #error { height: auto; padding: 0 1; color: $error; }
+    SourceDetailScreen.-narrow #body { layout: vertical; }
+    SourceDetailScreen.-narrow #left { width: 1fr; height: 1fr; min-width: 0; }
+    SourceDetailScreen.-narrow #right {
+        width: 1fr; height: 1fr; border-left: none; border-top: hkey $primary-darken-2;
+    }
     """
+    NARROW = 110
+    """Below this many columns the facts and the disk tree stack (each full width)."""
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("t", "task", "Task"),
@@ -99,6 +106,10 @@ class SourceDetailScreen(Screen[None]):
             self._polled(current)
         app.service.watch_source(self.source_id)
         self.query_one(DiskTree).focus()
+
+    def on_resize(self, event: Any) -> None:
+        # Side by side, an 80-column window leaves the tree 30 cells: bars and sizes cut.
+        self.set_class(event.size.width < self.NARROW, "-narrow")
 
     def on_screen_resume(self) -> None:
         self.app.service.watch_source(self.source_id)  # type: ignore[attr-defined]
