@@ -210,8 +210,8 @@ class RowModel:
 
     def _matches(self, key: str, needle: str) -> bool:
         hay = self._hay[key]
-        if not self._prefixed:
-            return needle in hay
+        if needle not in hay or not self._prefixed:
+            return needle in hay  # most rows end here: no copy, one scan
         cut = hay.find("\x01")
         return needle in hay[:cut] or "\x01" + needle in hay[cut:]
 
