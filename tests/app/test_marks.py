@@ -118,3 +118,19 @@ async def test_read_only_hides_marks_and_s_says_why(make_app: Callable[..., Migd
         assert any("Read-only" in str(n.message) and "--read-only" in str(n.message)
                    for n in app._notifications)
         assert rec.writes == []
+
+
+async def test_read_only_task_screen_s_says_why(make_app: Callable[..., MigdashApp]) -> None:
+    from tui.screens.task import TaskScreen
+
+    app = make_app(read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        src = next(s for s in app.fleet.snapshot.sources.values() if s.current_task)  # type: ignore[union-attr]
+        app.push_screen(TaskScreen(src.current_task.id, src.id))
+        await pilot.pause()
+        rec = record(app)
+        await pilot.press("x")
+        await pilot.pause()
+        assert any("Read-only" in str(n.message) for n in app._notifications)
+        assert rec.writes == []
