@@ -75,7 +75,7 @@ async def test_bulk_confirmation_lists_every_server_and_marks_clear_once_sent(
         listed = str(app.screen.query_one("#item-lines", Static).render())
         for src in [*ready, running]:
             assert src.name in listed
-        assert f"{running.name}  skipped:" in listed
+        assert f"{running.name}  skipped: task RUNNING" in listed
         assert str(app.screen.query_one("#yes").label) == "Start (y)"
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, BulkSummaryScreen), "the summary")
@@ -134,3 +134,18 @@ async def test_read_only_task_screen_s_says_why(make_app: Callable[..., MigdashA
         await pilot.pause()
         assert any("Read-only" in str(n.message) for n in app._notifications)
         assert rec.writes == []
+
+
+async def test_bulk_confirmation_buttons_stay_on_an_80x24_screen(
+        make_app: Callable[..., MigdashApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        for key in table(app).visible_keys()[:12]:
+            table(app).toggle_mark(key)
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.pause()
+        yes = app.screen.query_one("#yes")
+        assert yes.region.height > 0 and yes.region.bottom <= 24
+        assert app.screen.query_one("#items").region.height >= 3

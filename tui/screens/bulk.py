@@ -232,10 +232,15 @@ class ListTaskActions:
         lines = []
         for source in sources:
             why = self._refusal(operation, source)
+            # One line per server (the summary afterwards gives each reason in full).
+            task = source.current_task
+            short = ("already sent" if self.pending_operation(source.id) else
+                     f"task {task.state}" if task is not None and task.state else "no task")
             lines.append(Text.assemble(
                 ("○ " if why else "● ", "yellow" if why else "green"),
                 literal(source.name or source.id),
-                (f"  skipped: {why}" if why else f"  {operation}", "dim")))
+                (f"  skipped: {short}" if why else f"  {operation}", "dim"),
+                no_wrap=True, overflow="ellipsis"))
         return lines
 
     def _refusal(self, operation: str, source: Any) -> str | None:

@@ -23,7 +23,7 @@ class ConfirmScreen(ModalScreen[bool]):
     }
     ConfirmScreen #title { text-style: bold; margin-bottom: 1; }
     ConfirmScreen #body { margin-bottom: 1; }
-    ConfirmScreen #items { height: auto; max-height: 12; margin-bottom: 1; }
+    ConfirmScreen #items { height: auto; max-height: 20vh; margin-bottom: 1; }
     ConfirmScreen Horizontal { height: 3; align-horizontal: right; }
     ConfirmScreen Button { margin-left: 2; }
     """
@@ -50,7 +50,9 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.body_text, id="body", markup=False)
             if self.items:
                 with VerticalScroll(id="items"):
-                    yield Static(Text("\n").join(self.items), id="item-lines")
+                    lines = Text("\n").join(self.items)
+                    lines.no_wrap, lines.overflow = True, "ellipsis"
+                    yield Static(lines, id="item-lines")
             with Horizontal():
                 # "Stop (y)" beside "Cancel (n)": one case for both buttons.
                 label = self.confirm_label.replace("_", " ")
