@@ -12,6 +12,8 @@
     ├── TransportError            no usable answer: connect, reset, timeout, deadline
     │   └── DeadlineExceeded      the call's overall deadline ran out
     ├── BadResponse               an answer we cannot read (not JSON, wrong shape)
+    ├── OutcomeUnknown            a write may have reached the server but no readable answer
+    │                             came back (timeout or reset after sending, unreadable 2xx)
     └── RequestValidationError    a write body failed validation; nothing was sent
 
 Every class carries the HTTP status (when there was one), the SMS ``error_code``, the
@@ -144,6 +146,13 @@ class BadResponse(SmsError):
     """The server's answer could not be read: not JSON, truncated, or the wrong shape."""
 
 
+class OutcomeUnknown(SmsError):
+    """A write may have reached the server, but no readable answer came back: a timeout or a
+    reset after the request was sent, or a success status with an unreadable body. Whether it
+    took effect is unknown until the object is read again; it is not a refusal. (A connection
+    refused before anything was sent is a plain :class:`TransportError`.)"""
+
+
 class RequestValidationError(SmsError):
     """A write body failed validation before sending; ``errors`` maps field to reason."""
 
@@ -165,5 +174,6 @@ __all__ = [
     "TransportError",
     "DeadlineExceeded",
     "BadResponse",
+    "OutcomeUnknown",
     "RequestValidationError",
 ]

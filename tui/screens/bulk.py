@@ -26,6 +26,7 @@ from tui.service.commands import BulkSummary, Outcome, Status
 
 STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
     "failed": ("✖", "failed", "bold bright_red"),
+    "unknown": ("?", "unknown", "bold yellow"),
     "ok": ("✔", "accepted", "green"),
     "skipped": ("○", "skipped", "yellow"),
 }
@@ -117,8 +118,10 @@ class BulkSummaryScreen(ModalScreen[None]):
                          id="bulk-title", markup=False)
             yield Static(counts, id="bulk-counts")
             yield Static("Accepted means SMS took the request; the list marks the server "
-                         "“… sent” until its state changes. escape closes.", id="bulk-help",
-                         markup=False)
+                         "“… sent” until its state changes. escape closes."
+                         + (" Unknown: the answer was lost and re-reading could not confirm "
+                            "it; it is marked too, so it is not sent twice."
+                            if s.count("unknown") else ""), id="bulk-help", markup=False)
             with VerticalScroll(id="bulk-rows"):
                 yield OutcomeRows(s, id="bulk-table")
 
@@ -246,7 +249,8 @@ class ListTaskActions:
                        for s in free]
             sent = await app.commands.bulk_task_action(targets, operation)
             for source, outcome in zip(free, sent.outcomes, strict=True):
-                if outcome.ok:
+                # An unknown outcome may still land: mark it too, so it is not sent twice.
+                if outcome.ok or outcome.unknown:
                     self.pending[source.id] = (operation, source.current_task.state)
             held_outcomes = tuple(
                 Outcome(s.current_task.id if s.current_task else s.id, s.name or s.id,
@@ -273,7 +277,11 @@ def _past(operation: str) -> str:
 
 def _notify_one(screen: Screen[Any], outcome: Outcome, operation: str) -> None:
     if outcome.ok:
-        screen.notify(f"{outcome.label}: {operation} accepted.")
+        screen.notify(f"{outcome.label}: {operation} accepted."
+                      + (f" {outcome.reason}" if outcome.reason else ""))
+    elif outcome.unknown:
+        screen.notify(f"{outcome.label}: {operation} {outcome.reason}", severity="warning",
+                      timeout=20)
     else:
         screen.notify(f"{outcome.label}: {operation} {outcome.status}: {outcome.reason}",
                       severity="error", timeout=15)

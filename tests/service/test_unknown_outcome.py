@@ -1,0 +1,213 @@
+"""A write whose answer is lost is re-read, not reported as failed (the gateway, no Textual).
+
+Faults come from the simulator's own injector: a truncated success (the write happened), a
+reset before the write reached the engine (it did not), and, over a real socket, an answer
+slower than the client's timeout while the server still applies the write afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from tui.api.client import SmsClient
+from tui.api.models import SpeedLimitRequest
+from tui.api.transport import RetryPolicy
+from tui.service.audit import AuditLog
+from tui.service.commands import CommandGateway, Outcome
+from tui.sim import ManualClock, SimConfig, SimTransport, create_app
+
+PORT_RANGE = range(18200, 18300)  # this project's helpers share the machine: our ports only
+
+
+def sim_client(faults: str | None = None, **kw: Any) -> tuple[SmsClient, Any]:
+    app = create_app(SimConfig(sources=40, seed=0, clock=ManualClock(), admin=True,
+                               faults=faults))
+    client = SmsClient("http://sim.test", transport=SimTransport(app),
+                       retry=RetryPolicy(attempts=0), **kw)
+    return client, app.state.sim
+
+
+def gateway(client: SmsClient, tmp_path: Path) -> tuple[CommandGateway, list[Outcome]]:
+    told: list[Outcome] = []
+    gw = CommandGateway(client, AuditLog(tmp_path / "audit.jsonl"), read_only=False,
+                        on_unknown=told.append, verify_delays=(0.0, 0.05, 0.1))
+    return gw, told
+
+
+def audit(tmp_path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+
+
+async def task_in(client: SmsClient, *states: str) -> Any:
+    for task in await client.list_all_tasks():
+        if task.state in states:
+            return task
+    raise AssertionError(f"the seeded fleet has no task in {states}")
+
+
+async def test_a_truncated_success_is_checked_and_reported_as_taking_effect(
+        tmp_path: Path) -> None:
+    client, sim = sim_client()
+    task = await task_in(client, "READY")
+    sim.faults.set("truncate=1@POST /v3/tasks/*")
+    gw, told = gateway(client, tmp_path)
+    out = await gw.task_action(task.id, "start", label="web-1", task_state="READY")
+    assert out.status == "ok", out.reason
+    assert "took effect" in out.reason and "RUNNING" in out.reason
+    assert [o.status for o in told] == ["unknown"] and "outcome unknown — checking" in \
+        told[0].reason
+    records = audit(tmp_path)
+    assert [r["outcome"] for r in records] == ["unknown", "ok"]
+    assert "verified" not in records[0] and "RUNNING" in records[1]["verified"]
+    assert sim.engine.task(task.id).state == "RUNNING"  # sent once, and it did start
+    await client.aclose()
+
+
+async def test_a_reset_before_the_server_acted_stays_unknown_and_says_what_it_shows(
+        tmp_path: Path) -> None:
+    client, sim = sim_client()
+    task = await task_in(client, "RUNNING", "SYNCING")
+    sim.faults.set("reset=1@POST /v3/tasks/*")
+    gw, told = gateway(client, tmp_path)
+    out = await gw.task_action(task.id, "stop", label="db-2", task_state=task.state)
+    assert out.status == "unknown" and not out.ok
+    assert f"the task is {task.state}, as before" in out.reason
+    assert "Check before sending it again" in out.reason
+    assert len(told) == 1
+    records = audit(tmp_path)
+    assert [r["outcome"] for r in records] == ["unknown", "unknown"]
+    assert "as before" in records[1]["verified"]
+    await client.aclose()
+
+
+async def test_a_refusal_is_failed_and_needs_no_check(tmp_path: Path) -> None:
+    client, _ = sim_client()
+    task = await task_in(client, "READY")
+    gw, told = gateway(client, tmp_path)
+    out = await gw.task_action(task.id, "stop", task_state="READY", check_state=False)
+    assert out.status == "failed" and out.error is not None and out.error.error_code
+    assert told == [] and [r["outcome"] for r in audit(tmp_path)] == ["failed"]
+    await client.aclose()
+
+
+async def test_a_connection_refused_before_sending_is_failed_not_unknown(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # bound, never listening: connections are refused
+        client = SmsClient(f"http://127.0.0.1:{port}", retry=RetryPolicy(attempts=0))
+        gw, told = gateway(client, tmp_path)
+        out = await gw.task_action("t-1", "stop", task_state="RUNNING")
+    assert out.status == "failed" and told == []
+    assert "could not connect" in out.reason
+    await client.aclose()
+
+
+async def test_deletes_and_speed_limits_are_checked_too(tmp_path: Path) -> None:
+    client, sim = sim_client()
+    task = await task_in(client, "READY", "ABORT", "MIGRATE_SUCCESS", "MIGRATE_FAIL")
+    running = await task_in(client, "RUNNING", "SYNCING")
+    sim.faults.set("truncate=1@POST /v3/tasks/*/speed-limit;truncate=1@DELETE /v3/tasks/*")
+    gw, _ = gateway(client, tmp_path)
+    body = SpeedLimitRequest.model_validate(
+        {"speed_limit": [{"start": "08:00", "end": "18:00", "speed": 20}]})
+    limits = await gw.speed_limits(running.id, body, label="web")
+    assert limits.status == "ok" and "1 rule(s) sent" in limits.reason
+    gone = await gw.delete_task(task.id, task_state=task.state)
+    assert gone.status == "ok" and "no longer exists" in gone.reason
+    assert [r["outcome"] for r in audit(tmp_path)] == ["unknown", "ok", "unknown", "ok"]
+    await client.aclose()
+
+
+async def test_a_write_that_lands_after_the_timeout_is_seen_by_the_check(tmp_path: Path) -> None:
+    """The issue's case over a real socket: the answer is slower than the client waits, the
+    server applies the stop afterwards; the check sees it instead of calling it failed."""
+    app = create_app(SimConfig(sources=40, seed=0, clock=ManualClock(), admin=True))
+    sim = app.state.sim
+    with serve(BufferedBody(app)) as base:
+        client = SmsClient(base, retry=RetryPolicy(attempts=0), timeout=0.3)
+        task = await task_in(client, "RUNNING", "SYNCING")
+        sim.faults.set("latency=0.8s@POST /v3/tasks/*")
+        gw, told = gateway(client, tmp_path)
+        gw.verify_delays = (0.2, 0.5, 1.0)  # the stop lands 0.5 s after the timeout
+        out = await gw.task_action(task.id, "stop", label="db-2", task_state=task.state)
+        await client.aclose()
+    assert len(told) == 1 and "timed out" in told[0].reason
+    assert out.status == "ok", out.reason
+    assert "the task is ABORTING" in out.reason
+    assert [r["outcome"] for r in audit(tmp_path)] == ["unknown", "ok"]
+
+
+class BufferedBody:
+    """Receives the whole request before handing it on, as API gateways do: the write is in
+    the server's hands even if the client hangs up while the (delayed) handler runs."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+        chunks = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        done = False
+
+        async def replay() -> Any:
+            nonlocal done
+            if not done:
+                done = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.Event().wait()  # the client is gone: nothing more will come
+
+        await self.inner(scope, replay, send)
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # a thread cannot own signals
+        pass
+
+
+def _free_port() -> int:
+    for port in PORT_RANGE:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.skip("no free port in 18200-18299")
+    raise AssertionError
+
+
+from contextlib import contextmanager  # noqa: E402
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    port = _free_port()
+    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            threading.Event().wait(0.02)
+        assert server.started, "uvicorn did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
