@@ -9,23 +9,18 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from tui.api.client import SmsClient
 from tui.api.models import SpeedLimitRequest
 from tui.api.transport import RetryPolicy
 from tui.service.audit import AuditLog
 from tui.service.commands import CommandGateway, Outcome
+from tests.sim_server import BufferedBody, serve
 from tui.sim import ManualClock, SimConfig, SimTransport, create_app
-
-PORT_RANGE = range(18200, 18300)  # this project's helpers share the machine: our ports only
-
 
 def sim_client(faults: str | None = None, **kw: Any) -> tuple[SmsClient, Any]:
     app = create_app(SimConfig(sources=40, seed=0, clock=ManualClock(), admin=True,
@@ -143,71 +138,3 @@ async def test_a_write_that_lands_after_the_timeout_is_seen_by_the_check(tmp_pat
     assert out.status == "ok", out.reason
     assert "the task is ABORTING" in out.reason
     assert [r["outcome"] for r in audit(tmp_path)] == ["unknown", "ok"]
-
-
-class BufferedBody:
-    """Receives the whole request before handing it on, as API gateways do: the write is in
-    the server's hands even if the client hangs up while the (delayed) handler runs."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.inner(scope, receive, send)
-            return
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        done = False
-
-        async def replay() -> Any:
-            nonlocal done
-            if not done:
-                done = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await asyncio.Event().wait()  # the client is gone: nothing more will come
-
-        await self.inner(scope, replay, send)
-
-
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # a thread cannot own signals
-        pass
-
-
-def _free_port() -> int:
-    for port in PORT_RANGE:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 18200-18299")
-    raise AssertionError
-
-
-from contextlib import contextmanager  # noqa: E402
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    port = _free_port()
-    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(200):
-            if server.started:
-                break
-            threading.Event().wait(0.02)
-        assert server.started, "uvicorn did not start"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
