@@ -53,7 +53,8 @@ class _Server(uvicorn.Server):
         pass
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port in :data:`PORT_RANGE` nobody is bound to right now."""
     for port in PORT_RANGE:
         with socket.socket() as s:
             try:
@@ -67,7 +68,7 @@ def _free_port() -> int:
 
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -135,11 +135,21 @@ class ServerError(ApiError):
 
 
 class TransportError(SmsError):
-    """No usable answer: connection refused or reset, TLS failure, timeout."""
+    """No usable answer: connection refused or reset, TLS failure, timeout.
+
+    ``kind`` says which, for the header and the help: ``refused``, ``dns``, ``tls``,
+    ``timeout``, ``reset`` or ``network``."""
+
+    def __init__(self, message: str, *, kind: str = "network", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.kind = kind
 
 
 class DeadlineExceeded(TransportError):
     """The call's overall deadline ran out (retries included)."""
+
+    def __init__(self, message: str, **kw: Any) -> None:
+        super().__init__(message, kind="timeout", **kw)
 
 
 class BadResponse(SmsError):

@@ -11,6 +11,8 @@ import asyncio
 import email.utils
 import json
 import random
+import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -317,4 +319,32 @@ def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> TransportE
     }
     kind = kinds.get(type(exc), "network failure")
     detail = str(exc) or exc.__class__.__name__
-    return TransportError(f"{kind}: {detail}", method=method, url=path)
+    return TransportError(f"{kind}: {detail}", kind=failure_kind(exc), method=method, url=path)
+
+
+def failure_kind(exc: BaseException) -> str:
+    """``refused``, ``dns``, ``tls``, ``timeout``, ``reset`` or ``network``: what went wrong
+    with the connection, read from the exception and the OS errors it wraps."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"  # checked first: a timed-out TLS handshake wraps an SSL "want read"
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            break
+        if isinstance(seen, socket.gaierror):
+            return "dns"
+        if isinstance(seen, ConnectionRefusedError):
+            return "refused"
+        if isinstance(seen, ssl.SSLError):
+            return "tls"
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc).lower()
+    for words, kind in ((("name or service not known", "nodename nor servname",
+                          "name resolution", "getaddrinfo"), "dns"),
+                        (("refused",), "refused"),
+                        (("ssl", "certificate", "tls"), "tls")):
+        if any(w in text for w in words):
+            return kind
+    if isinstance(exc, (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError)):
+        return "reset"
+    return "network"
