@@ -107,3 +107,43 @@ async def test_bulk_summary_lists_unknown_outcomes_with_what_the_server_shows(
         rows = str(app.screen.query_one("#bulk-table").render())
         assert "unknown" in rows and "outcome unknown" in rows
         assert sorted(rec.actions()) == sorted([(first, "start"), (second, "start")])
+
+
+async def open_detail(pilot: Pilot[Any], app: Any) -> Any:
+    from tui.screens.detail import SourceDetailScreen
+
+    await loaded(pilot)
+    engine = app.client.simulator.engine
+    src = next(s for s in engine.sources.values() if not s.task_id)  # deletable
+    app.open_source(src.id)
+    await wait_for(pilot, lambda: isinstance(app.screen, SourceDetailScreen)
+                   and app.screen.detail is not None, "the source detail")
+    return src
+
+
+async def test_a_refused_source_delete_says_failed_with_the_reason(
+        make_app: Callable[..., MigdashApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        src = await open_detail(pilot, app)
+        app.client.simulator.faults.set("500=1@DELETE /v3/sources/*")
+        await pilot.press("ctrl+d", "y")
+        await wait_for(pilot, lambda: any("Delete" in n for n in notes(app)), "the result")
+        assert any(f"Delete {src.name} failed: SMS.9999" in n for n in notes(app)), notes(app)
+        assert not any("Internal error" in str(n.title) for n in app._notifications)
+
+
+async def test_a_source_delete_whose_answer_is_cut_is_checked(
+        make_app: Callable[..., MigdashApp], tmp_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        src = await open_detail(pilot, app)
+        quick(app)
+        app.client.simulator.faults.set("truncate=1@DELETE /v3/sources/*")
+        await pilot.press("ctrl+d", "y")
+        await wait_for(pilot, lambda: any("deleted" in n for n in notes(app)), "the result")
+        assert any("outcome unknown — checking" in n for n in notes(app))
+        assert src.id not in app.client.simulator.engine.sources
+        records = audit(tmp_path)
+        assert [r["outcome"] for r in records] == ["unknown", "ok"]
+        assert records[1]["verified"] == "the source no longer exists"

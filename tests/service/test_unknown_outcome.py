@@ -138,3 +138,31 @@ async def test_a_write_that_lands_after_the_timeout_is_seen_by_the_check(tmp_pat
     assert out.status == "ok", out.reason
     assert "the task is ABORTING" in out.reason
     assert [r["outcome"] for r in audit(tmp_path)] == ["unknown", "ok"]
+
+
+async def test_other_writes_are_checked_by_reading_their_object_back(tmp_path: Path) -> None:
+    from tui.api.models import UpdateSourceRequest
+
+    client, sim = sim_client()
+    src = next(iter(sim.engine.sources.values()))
+    template, *others = (await client.list_templates(limit=3)).templates
+    for task in sim.engine.tasks.values():  # nothing moving data uses them: they may go
+        if task.template_id in {t.id for t in (template, *others)}:
+            task.template_id = None
+    sim.faults.set("truncate=1@PUT /v3/sources/*;truncate=1@DELETE /v3/vm/templates/*")
+    gw, _ = gateway(client, tmp_path)
+    body = UpdateSourceRequest(name="renamed-01")
+    renamed = await gw.write("source.update", src.id, "x", "update_source", src.id, body,
+                             request=body)
+    assert renamed.status == "ok" and "shows name as sent" in renamed.reason
+    gone = await gw.write("template.delete", template.id, "t", "delete_template", template.id)
+    assert gone.status == "ok" and "no longer exists" in gone.reason
+    # A write nothing can re-read stays unknown, and says so.
+    from tui.api.models import DeleteTemplatesRequest
+
+    sim.faults.set("truncate=1@POST /v3/vm/templates/delete")
+    ids = DeleteTemplatesRequest(ids=[t.id for t in others])
+    batch = await gw.write("template.delete_batch", "a,b", "2 templates", "delete_templates",
+                           ids)
+    assert batch.status == "unknown" and "nothing re-reads" in batch.reason
+    await client.aclose()
