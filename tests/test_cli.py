@@ -193,3 +193,12 @@ def test_a_bad_endpoint_in_a_profile_is_a_config_error(
     write_config(isolated, '[profiles.p]\nsms_endpoint = "sms.example.com"\nauth = "none"\n')
     code, _, err = run(capsys, "status")
     assert code == 2 and "profile 'p' sms_endpoint" in err and "is not a URL" in err
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e-9, 0.0, 3601.0])
+def test_settings_refuse_a_refresh_out_of_range_from_any_caller(value: float) -> None:
+    from tui.config import ConfigError
+    from tui.connect import resolve
+
+    with pytest.raises(ConfigError, match="1–3600 s"):
+        resolve(demo=True, refresh=value)

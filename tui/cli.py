@@ -20,6 +20,7 @@ from typing import Any
 
 from tui.api.models import SourceState
 from tui.config import ConfigError
+from tui.connect import REFRESH_RANGE
 
 DESCRIPTION = (
     "Terminal dashboard for Huawei Cloud Server Migration Service (SMS). With no endpoint and "
@@ -34,8 +35,6 @@ EPILOG = (
     "the log of every write sent."
 )
 
-REFRESH_RANGE = (1.0, 3600.0)
-"""Seconds between fleet polls: at least 1 (SMS rate limits), at most an hour."""
 SOURCES_RANGE = (1, 100_000)
 SPEED_RANGE = (0.01, 10_000.0)
 

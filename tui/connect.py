@@ -6,6 +6,7 @@ With no endpoint and no profile the client talks to the embedded simulator in-pr
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ class Settings:
 
 
 ENDPOINT_EXAMPLE = "https://sms.ap-southeast-1.myhuaweicloud.com"
+REFRESH_RANGE = (1.0, 3600.0)
+"""Seconds between fleet polls: at least 1 (SMS rate limits), at most an hour."""
 
 
 def check_endpoint(url: str) -> str:
@@ -77,6 +80,9 @@ def resolve(
 ) -> Settings:
     """Settings from flags > environment > profile; the embedded simulator when nothing is set."""
     env = os.environ if env is None else env
+    lo, hi = REFRESH_RANGE
+    if not math.isfinite(refresh) or not lo <= refresh <= hi:
+        raise ConfigError(f"the refresh interval must be {lo:g}–{hi:g} s (got {refresh!r})")
     common = {"read_only": read_only, "refresh": refresh}
     if demo:
         return _demo(common, sim_options)
