@@ -79,3 +79,9 @@ def test_the_status_has_a_reason_only_when_not_online() -> None:
 @pytest.mark.parametrize("kind", ["refused", "dns", "tls", "timeout", "reset", "network"])
 def test_every_kind_has_words(kind: str) -> None:
     assert link_reason(ex.TransportError("m", kind=kind), detail=False) != "error"
+
+
+def test_a_gateway_html_page_is_named_by_its_title() -> None:
+    err = ex.ServerError("<html><head><title>503 Service Unavailable</title></head><body>"
+                         "<h1>503</h1></body></html>", status=503)
+    assert link_reason(err) == "HTTP 503: 503 Service Unavailable (an HTML page)"

@@ -8,6 +8,8 @@ status. Server text in the detail passes :func:`tui.untrusted.clean`.
 
 from __future__ import annotations
 
+import re
+
 from tui.api.exceptions import (
     ApiError,
     AuthError,
@@ -30,6 +32,8 @@ KIND_WORDS = {
 """``TransportError.kind`` → the header's words for it."""
 
 DETAIL_WIDTH = 100
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
 HINTS = {
     "refused": "nothing listens there: check the endpoint's host and port, and that it is up",
@@ -64,11 +68,19 @@ def link_reason(error: SmsError | None, *, detail: bool = True) -> str:
         head = "error"
     if not detail:
         return head
-    said = " ".join(p for p in (error.error_code, error.message) if p)
-    said = clean(said)
+    said = clean(" ".join(p for p in (error.error_code, _plain(error.message)) if p))
     if len(said) > DETAIL_WIDTH:
         said = said[: DETAIL_WIDTH - 1] + "…"
     return f"{head}: {said}" if said else head
+
+
+def _plain(message: str) -> str:
+    """A gateway's HTML error page as its title, not as markup soup."""
+    if "<" not in message[:40]:
+        return message
+    title = _TITLE.search(message)
+    text = title.group(1) if title else _TAG.sub(" ", message)
+    return " ".join(text.split()) + " (an HTML page)"
 
 
 def link_hint(error: SmsError | None) -> str:
