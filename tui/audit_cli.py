@@ -32,7 +32,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="the raw JSON lines")
     p.add_argument("--tail", metavar="N", type=int, help="only the last N records")
-    p.add_argument("--failed", action="store_true", help="only writes that failed")
+    p.add_argument("--failed", action="store_true",
+                   help="only writes that did not end ok (refused, or outcome unknown)")
     p.add_argument("--file", metavar="PATH", type=Path, help="read this log instead")
     return p
 
