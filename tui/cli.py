@@ -39,7 +39,7 @@ SOURCES_RANGE = (1, 100_000)
 SPEED_RANGE = (0.01, 10_000.0)
 
 
-def _number(kind: type[float] | type[int], lo: float, hi: float,
+def number_in_range(kind: type[float] | type[int], lo: float, hi: float,
             unit: str = "") -> Callable[[str], Any]:
     """An argparse type: a finite number in [lo, hi], the range said in the error."""
     what = f"{lo:g}–{hi:g}{unit}"
@@ -58,7 +58,8 @@ def _number(kind: type[float] | type[int], lo: float, hi: float,
     return parse
 
 
-def _endpoint(text: str) -> str:
+def endpoint_url(text: str) -> str:
+    """An argparse type for any endpoint option: ``http(s)://host…`` or a clear error."""
     from tui.connect import check_endpoint
 
     try:
@@ -67,7 +68,7 @@ def _endpoint(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-_endpoint.__name__ = "URL"
+endpoint_url.__name__ = "URL"
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ SIM_GROUP = "embedded simulator (demo only)"
 CONNECTION_OPTIONS: list[Option] = [
     option("--demo", action="store_true", default=False,
            help="run on the embedded simulator even if a profile is configured"),
-    option("--endpoint", metavar="URL", type=_endpoint,
+    option("--endpoint", metavar="URL", type=endpoint_url,
            help="SMS endpoint, e.g. https://sms.<region>.myhuaweicloud.com"),
     option("--token", metavar="TOKEN",
            help="IAM token sent as X-Auth-Token (prefer MIGDASH_TOKEN: flags show in ps)"),
@@ -99,15 +100,15 @@ CONNECTION_OPTIONS: list[Option] = [
     option("--profile", metavar="NAME", help="profile from config.toml"),
     option("--read-only", action="store_true", default=False,
            help="never send a write: mutating keys and commands are hidden"),
-    option("--refresh", metavar="SECONDS", type=_number(float, *REFRESH_RANGE, " s"),
+    option("--refresh", metavar="SECONDS", type=number_in_range(float, *REFRESH_RANGE, " s"),
            default=5.0, help="base polling interval, 1–3600 s (default 5)"),
     option("--insecure", action="store_true", default=False,
            help="do not verify the endpoint's TLS certificate"),
-    option("--sources", metavar="N", type=_number(int, *SOURCES_RANGE), default=40,
+    option("--sources", metavar="N", type=number_in_range(int, *SOURCES_RANGE), default=40,
            group=SIM_GROUP, help="number of simulated source servers, 1–100000 (default 40)"),
     option("--seed", metavar="S", type=int, default=0, group=SIM_GROUP,
            help="fleet seed (default 0)"),
-    option("--speed", metavar="X", type=_number(float, *SPEED_RANGE), default=1.0,
+    option("--speed", metavar="X", type=number_in_range(float, *SPEED_RANGE), default=1.0,
            group=SIM_GROUP, help="simulated time runs X times faster, 0.01–10000 (default 1)"),
 ]
 """Every shared option, declared once (see the module docstring)."""

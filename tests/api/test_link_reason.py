@@ -19,7 +19,8 @@ from tui.sim import SimConfig, SimTransport, create_app
 
 async def failure(base: str, transport: httpx.AsyncBaseTransport | None = None,
                   **kw: object) -> ex.SmsError:
-    client = SmsClient(base, transport=transport, retry=RetryPolicy(attempts=0), **kw)  # type: ignore[arg-type]
+    client = SmsClient(base, transport=transport, retry=RetryPolicy(attempts=0),
+                       **kw)  # type: ignore[arg-type]
     try:
         await client.list_sources(limit=1)
     except ex.SmsError as exc:
