@@ -79,3 +79,14 @@ async def test_the_deadline_after_sending_a_write_is_unknown_but_before_it_is_no
     # Every attempt was refused before sending: the write surely did not happen.
     with pytest.raises(ex.DeadlineExceeded):
         await caller.call("POST", "/v3/tasks/t1/action", json_body={"operation": "stop"})
+
+
+@pytest.mark.parametrize(("status", "unknown"), [(502, True), (504, True), (500, False),
+                                                 (503, False)])
+async def test_a_gateway_that_lost_the_backend_leaves_a_write_unknown(status: int,
+                                                                      unknown: bool) -> None:
+    caller, _ = make_caller(Recorder(httpx.Response(status, text="<html>gateway</html>")))
+    with pytest.raises(ex.SmsError) as info:
+        await caller.call("POST", "/v3/tasks/t1/action", json_body={"operation": "stop"})
+    assert isinstance(info.value, ex.OutcomeUnknown) is unknown
+    assert info.value.status == status

@@ -252,8 +252,17 @@ class Caller:
                         method=method,
                         url=path,
                     ) from None
-            sent[0] = False  # the server answered: whatever it said, it is known
             error = error_from_response(response)
+            if not idempotent and response.status_code in GATEWAY_LOST:
+                # A gateway answered for a backend it lost: the write may have been applied.
+                raise OutcomeUnknown(
+                    f"HTTP {response.status_code} from a gateway ({error.message[:80]}); the "
+                    "request may have reached SMS",
+                    status=response.status_code,
+                    method=method,
+                    url=path,
+                ) from None
+            sent[0] = False  # the server answered: whatever it said, it is known
             retriable = response.status_code == 429 or response.status_code >= 500
             if not (idempotent and retriable) or retry >= self.retry.attempts:
                 raise error
@@ -283,6 +292,10 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
         out[key] = ("true" if value else "false") if isinstance(value, bool) else value
     return out
 
+
+GATEWAY_LOST = frozenset({502, 504})
+"""A gateway's "bad gateway" and "gateway timeout": it forwarded the request (or may have)
+and lost the backend's answer, so a write's outcome is unknown, not refused."""
 
 NOT_SENT: tuple[type[httpx.HTTPError], ...] = (
     httpx.ConnectError,
