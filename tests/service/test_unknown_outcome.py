@@ -166,3 +166,27 @@ async def test_other_writes_are_checked_by_reading_their_object_back(tmp_path: P
                            ids)
     assert batch.status == "unknown" and "nothing re-reads" in batch.reason
     await client.aclose()
+
+
+async def test_a_create_is_checked_by_finding_the_new_object_by_name() -> None:
+    from types import SimpleNamespace
+
+    from tui.service.verify import Check, for_write
+
+    tasks: list[Any] = []
+    asked: list[dict[str, Any]] = []
+
+    async def list_tasks(**filters: Any) -> Any:
+        asked.append(filters)
+        return SimpleNamespace(count=len(tasks), tasks=list(tasks))
+
+    client = SimpleNamespace(list_tasks=list_tasks)
+    body = SimpleNamespace(name="mig-web-01", source_server=SimpleNamespace(id="src-1"))
+    check = for_write(client, "create_task", (body,))
+    assert check is not None
+    assert await check() == Check(False, "no task named mig-web-01 exists")
+    tasks.append(SimpleNamespace(name="mig-web-01-old"))
+    assert (await check()).applied is False  # a similar name is not the task sent
+    tasks.append(SimpleNamespace(name="mig-web-01"))
+    assert (await check()).applied is True
+    assert asked[0]["source_server_id"] == "src-1"

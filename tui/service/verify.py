@@ -149,22 +149,24 @@ def for_write(client: Any, method: str, args: tuple[Any, ...]) -> Verify | None:
         return _fields(lambda: client.get_template(args[0]), args[1], ("name",), "template")
     if method == "create_task" and args and getattr(args[0], "name", None):
         name = args[0].name
+        source_id = getattr(getattr(args[0], "source_server", None), "id", None)
 
         async def created() -> Check:
-            found = await client.list_tasks(limit=1, name=name)
-            if found.count:
-                return Check(True, "a task with that name now exists")
-            return Check(False, "no task with that name exists")
+            filters = {"source_server_id": source_id} if source_id else {"name": name}
+            found = await client.list_tasks(limit=50, **filters)
+            if any(t.name == name for t in found.tasks):
+                return Check(True, f"the task {clean(name)} now exists")
+            return Check(False, f"no task named {clean(name)} exists")
 
         return created
     if method == "create_template" and args and getattr(args[0], "name", None):
         tname = args[0].name
 
         async def created_template() -> Check:
-            found = await client.list_templates(limit=1, name=tname)
-            if found.count:
-                return Check(True, "a template with that name now exists")
-            return Check(False, "no template with that name exists")
+            found = await client.list_templates(limit=50, name=tname)
+            if any(t.name == tname for t in found.templates):
+                return Check(True, f"the template {clean(tname)} now exists")
+            return Check(False, f"no template named {clean(tname)} exists")
 
         return created_template
     return None
