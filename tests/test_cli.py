@@ -180,6 +180,7 @@ def test_password_auth_without_credentials_is_one_message(
     ('default_profle = "p"\n[profiles.p]\nsms_endpoint = "https://sms.example"\n',
      "'default_profile'"),
     ('[profiles.p]\nsms_endpiont = "https://sms.example"\n', "'sms_endpoint'"),
+    ('[profile.p]\nsms_endpoint = "https://sms.example"\n', "'profiles'"),
 ])
 def test_unknown_config_keys_are_named_with_the_closest_known_one(
         isolated: Path, text: str, named: str, capsys: pytest.CaptureFixture[str]) -> None:
