@@ -111,6 +111,7 @@ class BulkSummaryScreen(ModalScreen[None]):
         counts = Text("   ").join(
             Text(f"{symbol} {s.count(status)} {word}", style=style if s.count(status) else "dim")
             for status, (symbol, word, style) in STATUS_LOOK.items()
+            if status != "unknown" or s.count(status)  # rare: only said when it happened
         )
         what = s.operation.replace("task.", "").replace("_", " ")
         with Vertical():
@@ -280,8 +281,10 @@ def _notify_one(screen: Screen[Any], outcome: Outcome, operation: str) -> None:
         screen.notify(f"{outcome.label}: {operation} accepted."
                       + (f" {outcome.reason}" if outcome.reason else ""))
     elif outcome.unknown:
-        screen.notify(f"{outcome.label}: {operation} {outcome.reason}", severity="warning",
-                      timeout=20)
+        from tui.untrusted import clean
+
+        screen.notify(f"{clean(outcome.label)}: {operation} {outcome.reason}",
+                      severity="warning", timeout=20)
     else:
         screen.notify(f"{outcome.label}: {operation} {outcome.status}: {outcome.reason}",
                       severity="error", timeout=15)

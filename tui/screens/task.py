@@ -225,12 +225,14 @@ class TaskScreen(Screen[None]):
             self.notify(f"{self._label()}: {operation} accepted."
                         + (f" {outcome.reason}" if outcome.reason else ""))
         elif outcome.unknown:
+            from tui.untrusted import clean
+
             # The server may still apply it: keep the marker (no second send from here) until
             # the task's state moves; reopening the task clears it.
             self.pending_note = f"? {operation}: {outcome.reason}"
             self.query_one("#pending", Static).update(Text(self.pending_note))
-            self.notify(f"{self._label()}: {operation} {outcome.reason}", severity="warning",
-                        timeout=20)
+            self.notify(f"{clean(self._label())}: {operation} {outcome.reason}",
+                        severity="warning", timeout=20)
         else:
             self.pending = None
             self.query_one("#pending", Static).update("")
@@ -239,9 +241,11 @@ class TaskScreen(Screen[None]):
 
     def _checking(self, outcome: Any) -> None:
         """The answer was lost: say so while the gateway re-reads the task."""
+        from tui.untrusted import clean
+
         self.pending_note = f"⧗ {outcome.reason} …"
         self.query_one("#pending", Static).update(Text(self.pending_note))
-        self.notify(f"{self._label()}: {outcome.reason}", severity="warning", timeout=10)
+        self.notify(f"{clean(self._label())}: {outcome.reason}", severity="warning", timeout=10)
 
     def action_task_start(self) -> None:
         """Start (or resume) the task."""

@@ -27,6 +27,7 @@ from tui.api.errors import explain
 from tui.service import verify as checks
 from tui.service.audit import AuditLog
 from tui.service.verify import Check, Verify
+from tui.untrusted import clean
 
 Status = Literal["ok", "failed", "skipped", "unknown"]
 
@@ -157,8 +158,9 @@ class CommandGateway:
         self.audit.record(operation, [target], summary, ok=False, outcome="unknown",
                           error_code=exc.error_code, error=exc.message)
         what = operation.rsplit(".", 1)[-1].replace("_", " ")
+        lost = clean(exc.message)  # may quote a gateway's answer: shown, never obeyed
         tell(Outcome(target, label, "unknown", f"{what}: outcome unknown — checking "
-                     f"({exc.message})", exc))
+                     f"({lost})", exc))
         self._on_sent()  # the write may have landed: poll soon whatever the check says
         seen: Check | None = None
         read_error: SmsError | None = None
@@ -176,7 +178,7 @@ class CommandGateway:
         if seen is not None and seen.applied:
             shows = seen.shows or "the server shows it took effect"
             self.audit.record(operation, [target], summary, ok=True, verified=shows)
-            return Outcome(target, label, "ok", f"the answer was lost ({exc.message}); "
+            return Outcome(target, label, "ok", f"the answer was lost ({lost}); "
                            f"re-reading shows it took effect: {shows}", exc)
         if verify is None:
             shows = "nothing re-reads this kind of write"
@@ -190,7 +192,7 @@ class CommandGateway:
             shows = f"not applied {waited:g} s later: {seen.shows}; it may still be"
         self.audit.record(operation, [target], summary, ok=False, outcome="unknown",
                           error_code=exc.error_code, error=exc.message, verified=shows)
-        return Outcome(target, label, "unknown", f"outcome unknown ({exc.message}); {shows}. "
+        return Outcome(target, label, "unknown", f"outcome unknown ({lost}); {shows}. "
                        "Check before sending it again.", exc)
 
     # -- task actions ----------------------------------------------------------------------
