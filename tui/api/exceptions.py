@@ -162,6 +162,11 @@ class OutcomeUnknown(SmsError):
     took effect is unknown until the object is read again; it is not a refusal. (A connection
     refused before anything was sent is a plain :class:`TransportError`.)"""
 
+    def __init__(self, message: str, *, cause: str = "", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.cause = cause or message
+        """What happened to the answer, in a few words ("timed out waiting for the answer")."""
+
 
 class RequestValidationError(SmsError):
     """A write body failed validation before sending; ``errors`` maps field to reason."""

@@ -199,6 +199,7 @@ class Caller:
                 raise OutcomeUnknown(
                     f"no answer within the {limit:g} s deadline after the request was sent; "
                     "it may have reached the server",
+                    cause=f"no answer within {limit:g} s",
                     method=method,
                     url=path,
                 ) from None
@@ -248,6 +249,7 @@ class Caller:
                     raise OutcomeUnknown(
                         f"HTTP {response.status_code} with an unreadable answer "
                         f"({exc.message}); the write may have taken effect",
+                        cause=f"HTTP {response.status_code} with an unreadable body",
                         status=response.status_code,
                         method=method,
                         url=path,
@@ -258,6 +260,7 @@ class Caller:
                 raise OutcomeUnknown(
                     f"HTTP {response.status_code} from a gateway ({error.message[:80]}); the "
                     "request may have reached SMS",
+                    cause=f"HTTP {response.status_code} from a gateway",
                     status=response.status_code,
                     method=method,
                     url=path,
@@ -316,7 +319,10 @@ def _unknown(exc: httpx.HTTPError, method: str, path: str) -> OutcomeUnknown:
     """A write whose request may have been sent when ``exc`` happened."""
     cause = _transport_error(exc, method, path)
     return OutcomeUnknown(
-        f"{cause.message}; the request may have reached the server", method=method, url=path
+        f"{cause.message}; the request may have reached the server",
+        cause=cause.message.split(":", 1)[0],
+        method=method,
+        url=path,
     )
 
 

@@ -158,7 +158,7 @@ class CommandGateway:
         self.audit.record(operation, [target], summary, ok=False, outcome="unknown",
                           error_code=exc.error_code, error=exc.message)
         what = operation.rsplit(".", 1)[-1].replace("_", " ")
-        lost = clean(exc.message)  # may quote a gateway's answer: shown, never obeyed
+        lost = clean(exc.cause)  # may quote a gateway's answer: shown, never obeyed
         tell(Outcome(target, label, "unknown", f"{what}: outcome unknown — checking "
                      f"({lost})", exc))
         self._on_sent()  # the write may have landed: poll soon whatever the check says
@@ -178,8 +178,8 @@ class CommandGateway:
         if seen is not None and seen.applied:
             shows = seen.shows or "the server shows it took effect"
             self.audit.record(operation, [target], summary, ok=True, verified=shows)
-            return Outcome(target, label, "ok", f"the answer was lost ({lost}); "
-                           f"re-reading shows it took effect: {shows}", exc)
+            return Outcome(target, label, "ok", f"re-reading shows it took effect: {shows} "
+                           f"(the answer was lost: {lost})", exc)
         if verify is None:
             shows = "nothing re-reads this kind of write"
         elif seen is None:
@@ -189,11 +189,11 @@ class CommandGateway:
             shows = f"re-reading cannot tell: {seen.shows}"
         else:
             waited = sum(self.verify_delays)
-            shows = f"not applied {waited:g} s later: {seen.shows}; it may still be"
+            shows = f"{waited:g} s later {seen.shows}; it may still be applied"
         self.audit.record(operation, [target], summary, ok=False, outcome="unknown",
                           error_code=exc.error_code, error=exc.message, verified=shows)
-        return Outcome(target, label, "unknown", f"outcome unknown ({lost}); {shows}. "
-                       "Check before sending it again.", exc)
+        return Outcome(target, label, "unknown", f"outcome unknown: {shows} (the answer was "
+                       f"lost: {lost}). Check before sending it again.", exc)
 
     # -- task actions ----------------------------------------------------------------------
 
