@@ -157,6 +157,14 @@ async def test_other_writes_are_checked_by_reading_their_object_back(tmp_path: P
     assert renamed.status == "ok" and "shows name as sent" in renamed.reason
     gone = await gw.write("template.delete", template.id, "t", "delete_template", template.id)
     assert gone.status == "ok" and "no longer exists" in gone.reason
+    from tui.api.models import UpdateTaskRequest
+
+    task = next(iter(sim.engine.tasks.values()))
+    sim.faults.set("truncate=1@PUT /v3/tasks/*")
+    limit = UpdateTaskRequest(speed_limit=50)
+    updated = await gw.write("task.update", task.id, "t", "update_task", task.id, limit,
+                             request=limit)
+    assert updated.status == "ok" and "speed_limit as sent" in updated.reason
     # A write nothing can re-read stays unknown, and says so.
     from tui.api.models import DeleteTemplatesRequest
 
