@@ -142,7 +142,8 @@ def _add_status(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
         "status", parents=parents,
         help="print the fleet and exit non-zero if any source is in error or unavailable",
         description="Print every source (aligned text with a header and a summary line, JSON "
-        "or CSV; JSON and CSV carry the decoded error code and the stalled flag). Exit "
+        "or CSV; JSON and CSV carry the decoded error code and the stalled flag: the task "
+        "should move data but its agent is disconnected, which one read can see). Exit "
         "status: 0 all well, 1 some source is in error or unavailable, 2 bad usage or "
         "configuration, 3 SMS could not be read.",
     )
