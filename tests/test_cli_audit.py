@@ -113,3 +113,22 @@ def test_audit_needs_no_connection_settings(tmp_path: Path, capsys: pytest.Captu
     path = tmp_path / "audit.jsonl"
     write_some(path)
     assert main(["audit", "--file", str(path)]) == 0
+
+
+def test_unknown_outcomes_and_their_check_are_shown(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path, profile="prod", endpoint="https://sms.example")
+    log.record("task.stop", ["task-1"], {"operation": "stop"}, ok=False, outcome="unknown",
+               error="timed out waiting for the answer")
+    log.record("task.stop", ["task-1"], {"operation": "stop"}, ok=True,
+               verified="the task is ABORTING")
+    code, out, _ = run(capsys, "--file", str(path))
+    lines = out.splitlines()
+    col = lines[0].index("OUTCOME")
+    assert code == 0 and lines[1][col:].startswith("unknown ")
+    assert lines[2][col:].startswith("ok (re-read)")
+    _, out, _ = run(capsys, "--file", str(path), "--json")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["outcome"] for r in records] == ["unknown", "ok"]
+    assert "verified" not in records[0] and records[1]["verified"] == "the task is ABORTING"

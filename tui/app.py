@@ -96,6 +96,7 @@ class MigdashApp(App[None]):
             audit or AuditLog(profile=settings.label, endpoint=settings.endpoint),
             read_only=settings.read_only,
             on_sent=self.service.refresh_now,
+            on_unknown=self._write_outcome_unknown,
         )
         self.sub_title = settings.label
 
@@ -146,6 +147,13 @@ class MigdashApp(App[None]):
             self.detail_error = event
         elif isinstance(event, TasksPolled):
             self.tasks = event
+
+    def _write_outcome_unknown(self, outcome: Any) -> None:
+        """A write's answer was lost: say so at once; the gateway re-reads and reports."""
+        from tui.untrusted import clean
+
+        self.notify(f"{clean(outcome.label or outcome.target)}: {outcome.reason}",
+                    severity="warning", timeout=10)
 
     def _announce_stalls(self, started: tuple[Any, ...]) -> None:
         """A toast and one bell per poll that starts stall incidents (the dashboard may sit

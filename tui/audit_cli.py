@@ -1,7 +1,8 @@
 """``migdash audit``: print the audit log of every write the dashboard sent.
 
 A readable table by default, the raw JSON lines with ``--json``; ``--tail N`` keeps the last N
-records and ``--failed`` only the writes SMS refused. Secret-looking keys are scrubbed again on
+records and ``--failed`` only the writes that did not end ``ok`` (refused, or with an unknown
+outcome). Secret-looking keys are scrubbed again on
 the way out, so a hand-edited or older log cannot leak one to the terminal.
 """
 
@@ -31,7 +32,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="the raw JSON lines")
     p.add_argument("--tail", metavar="N", type=int, help="only the last N records")
-    p.add_argument("--failed", action="store_true", help="only writes that failed")
+    p.add_argument("--failed", action="store_true",
+                   help="only writes that did not end ok (refused, or outcome unknown)")
     p.add_argument("--file", metavar="PATH", type=Path, help="read this log instead")
     return p
 
@@ -53,9 +55,11 @@ def _targets(ids: Any) -> str:
 
 
 def _outcome(r: dict[str, Any]) -> str:
-    if r.get("outcome") == "ok":
-        return "ok"
-    return f"failed {r.get('error_code') or ''}".rstrip()
+    outcome = str(r.get("outcome") or "?")
+    checked = " (re-read)" if r.get("verified") else ""
+    if outcome in ("ok", "unknown"):
+        return outcome + checked
+    return f"{outcome} {r.get('error_code') or ''}".rstrip() + checked
 
 
 def _request(r: dict[str, Any]) -> str:

@@ -1,13 +1,26 @@
-"""The ``migdash`` command: the dashboard, plus headless helpers (``status``)."""
+"""The ``migdash`` command: the dashboard, plus headless helpers (``status``, ``audit``).
+
+Every option is declared once, in :data:`CONNECTION_OPTIONS`, and means the same before or
+after a subcommand: the top-level parser holds the defaults, and each subcommand re-declares
+the options with ``argparse.SUPPRESS`` as default, so a value given before the subcommand is
+never overwritten by the subcommand's default. To add an option, append an :class:`Option`;
+to add a subcommand, append a function to :data:`SUBCOMMANDS` that registers its parser
+(``parents`` carries the shared options) and sets ``handler`` with ``set_defaults``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
+from tui.api.models import SourceState
 from tui.config import ConfigError
+from tui.connect import REFRESH_RANGE
 
 DESCRIPTION = (
     "Terminal dashboard for Huawei Cloud Server Migration Service (SMS). With no endpoint and "
@@ -17,99 +30,202 @@ EPILOG = (
     "Credentials come from the environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, "
     "HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_PROJECT_ID, MIGDASH_TOKEN) or from a "
     "profile in the config file (which must be chmod 600 if it holds secrets). "
+    "Options may come before or after a command. "
     "Commands: 'migdash status --help' prints the fleet for scripts; 'migdash audit' prints "
     "the log of every write sent."
 )
 
-
-def _connection_options() -> argparse.ArgumentParser:
-    """Options shared by the dashboard and the headless commands."""
-    p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--demo", action="store_true",
-                   help="run on the embedded simulator even if a profile is configured")
-    p.add_argument("--endpoint", metavar="URL",
-                   help="SMS endpoint, e.g. https://sms.<region>.myhuaweicloud.com")
-    p.add_argument("--token", metavar="TOKEN",
-                   help="IAM token sent as X-Auth-Token (prefer MIGDASH_TOKEN: flags show in ps)")
-    p.add_argument("--project-id", metavar="ID", help="project id (X-Project-Id for AK/SK)")
-    p.add_argument("--profile", metavar="NAME", help="profile from config.toml")
-    p.add_argument("--read-only", action="store_true",
-                   help="never send a write: mutating keys and commands are hidden")
-    p.add_argument("--refresh", metavar="SECONDS", type=float, default=5.0,
-                   help="base polling interval (default 5)")
-    p.add_argument("--insecure", action="store_true",
-                   help="do not verify the endpoint's TLS certificate")
-    sim = p.add_argument_group("embedded simulator (demo only)")
-    sim.add_argument("--sources", metavar="N", type=int, default=40,
-                     help="number of simulated source servers (default 40)")
-    sim.add_argument("--seed", metavar="S", type=int, default=0, help="fleet seed (default 0)")
-    sim.add_argument("--speed", metavar="X", type=float, default=1.0,
-                     help="simulated time runs X times faster (default 1)")
-    return p
+SOURCES_RANGE = (1, 100_000)
+SPEED_RANGE = (0.01, 10_000.0)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser; ``migdash --help`` documents every option."""
-    common = _connection_options()
-    p = argparse.ArgumentParser(prog="migdash", parents=[common], description=DESCRIPTION,
-                                epilog=EPILOG)
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    st = sub.add_parser(
-        "status", parents=[common],
+def number_in_range(kind: type[float] | type[int], lo: float, hi: float,
+            unit: str = "") -> Callable[[str], Any]:
+    """An argparse type: a finite number in [lo, hi], the range said in the error."""
+    what = f"{lo:g}–{hi:g}{unit}"
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number (expected {what})"
+                                             ) from None
+        if not math.isfinite(value) or not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range (expected {what})")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+def endpoint_url(text: str) -> str:
+    """An argparse type for any endpoint option: ``http(s)://host…`` or a clear error."""
+    from tui.connect import check_endpoint
+
+    try:
+        return check_endpoint(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+endpoint_url.__name__ = "URL"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One command-line option shared by the dashboard and every connecting subcommand."""
+
+    flags: tuple[str, ...]
+    default: Any = None
+    group: str | None = None
+    """Shown under this heading in ``--help``."""
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+def option(*flags: str, default: Any = None, group: str | None = None, **kw: Any) -> Option:
+    """Shorthand for :class:`Option` (keyword arguments go to ``add_argument``)."""
+    return Option(tuple(flags), default, group, kw)
+
+
+SIM_GROUP = "embedded simulator (demo only)"
+
+CONNECTION_OPTIONS: list[Option] = [
+    option("--demo", action="store_true", default=False,
+           help="run on the embedded simulator even if a profile is configured"),
+    option("--endpoint", metavar="URL", type=endpoint_url,
+           help="SMS endpoint, e.g. https://sms.<region>.myhuaweicloud.com"),
+    option("--token", metavar="TOKEN",
+           help="IAM token sent as X-Auth-Token (prefer MIGDASH_TOKEN: flags show in ps)"),
+    option("--project-id", metavar="ID", help="project id (X-Project-Id for AK/SK)"),
+    option("--profile", metavar="NAME", help="profile from config.toml"),
+    option("--read-only", action="store_true", default=False,
+           help="never send a write: mutating keys and commands are hidden"),
+    option("--refresh", metavar="SECONDS", type=number_in_range(float, *REFRESH_RANGE, " s"),
+           default=5.0, help="base polling interval, 1–3600 s (default 5)"),
+    option("--insecure", action="store_true", default=False,
+           help="do not verify the endpoint's TLS certificate"),
+    option("--sources", metavar="N", type=number_in_range(int, *SOURCES_RANGE), default=40,
+           group=SIM_GROUP, help="number of simulated source servers, 1–100000 (default 40)"),
+    option("--seed", metavar="S", type=int, default=0, group=SIM_GROUP,
+           help="fleet seed (default 0)"),
+    option("--speed", metavar="X", type=number_in_range(float, *SPEED_RANGE), default=1.0,
+           group=SIM_GROUP, help="simulated time runs X times faster, 0.01–10000 (default 1)"),
+]
+"""Every shared option, declared once (see the module docstring)."""
+
+
+def add_options(parser: argparse.ArgumentParser, options: Sequence[Option], *,
+                nested: bool) -> None:
+    """Declare ``options`` on ``parser``; on a subcommand (``nested``) without defaults, so a
+    value given before the subcommand survives."""
+    groups: dict[str, Any] = {}
+    for opt in options:
+        target: Any = parser
+        if opt.group:
+            target = groups.setdefault(opt.group, parser.add_argument_group(opt.group))
+        target.add_argument(*opt.flags, default=argparse.SUPPRESS if nested else opt.default,
+                            **opt.kwargs)
+
+
+def _shared() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    add_options(parent, CONNECTION_OPTIONS, nested=True)
+    return parent
+
+
+# -- subcommands -------------------------------------------------------------------------------
+
+
+def _add_status(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
+    states = [s.value for s in SourceState]
+    st: argparse.ArgumentParser = sub.add_parser(
+        "status", parents=parents,
         help="print the fleet and exit non-zero if any source is in error or unavailable",
-        description="Print every source (one line each, JSON or CSV). Exit status: 0 all "
-        "well, 1 some source is in error or unavailable, 3 SMS could not be read.",
+        description="Print every source (aligned text with a header and a summary line, JSON "
+        "or CSV; JSON and CSV carry the decoded error code and the stalled flag: the task "
+        "should move data but its agent is disconnected, which one read can see). Exit "
+        "status: 0 all well, 1 some source is in error or unavailable, 2 bad usage or "
+        "configuration, 3 SMS could not be read.",
     )
     fmt = st.add_mutually_exclusive_group()
     fmt.add_argument("--json", dest="fmt", action="store_const", const="json",
                      help="JSON array")
     fmt.add_argument("--csv", dest="fmt", action="store_const", const="csv",
                      help="CSV with a header row, for spreadsheets")
-    st.add_argument("--state", action="append", default=[], metavar="S",
-                    help="only sources in state S (repeatable)")
-    from tui.audit_cli import add_parser as add_audit
+    st.add_argument("--state", action="append", default=[], metavar="S", type=str.lower,
+                    choices=states,
+                    help=f"only sources in state S (repeatable): {', '.join(states)}")
+    st.set_defaults(handler=_run_status)
 
-    add_audit(sub)
+
+def _run_status(args: argparse.Namespace) -> int:
+    from tui.headless import status
+
+    settings = settings_from(args)
+    out, code = asyncio.run(status(settings, fmt=args.fmt or "text", states=args.state,
+                                   warn=lambda note: print(note, file=sys.stderr)))
+    print(out, file=sys.stderr if code == 3 else sys.stdout)
+    return code
+
+
+def _add_audit(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
+    from tui.audit_cli import add_parser, run
+
+    # Reads a local file: no endpoint, profile or credentials.
+    add_parser(sub).set_defaults(handler=run)
+
+
+SUBCOMMANDS: list[Callable[[Any, list[argparse.ArgumentParser]], None]] = [
+    _add_status,
+    _add_audit,
+]
+"""Each registers one subcommand's parser and sets its ``handler(args) -> exit status``."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; ``migdash --help`` documents every option."""
+    p = argparse.ArgumentParser(prog="migdash", description=DESCRIPTION, epilog=EPILOG)
+    add_options(p, CONNECTION_OPTIONS, nested=False)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    shared = [_shared()]
+    for register in SUBCOMMANDS:
+        register(sub, shared)
     return p
+
+
+def settings_from(args: argparse.Namespace) -> Any:
+    """The connection settings the parsed options describe (ConfigError when they cannot)."""
+    from tui.connect import resolve
+
+    return resolve(
+        demo=args.demo,
+        endpoint=args.endpoint,
+        token=args.token,
+        project_id=args.project_id,
+        profile=args.profile,
+        read_only=args.read_only,
+        refresh=args.refresh,
+        insecure=args.insecure,
+        sim_options={"sources": args.sources, "seed": args.seed, "speed": args.speed},
+    )
+
+
+def _run_dashboard(args: argparse.Namespace) -> int:
+    from tui.app import MigdashApp
+
+    MigdashApp(settings_from(args)).run()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``migdash`` console script."""
     args = build_parser().parse_args(argv)
-    if args.command == "audit":  # reads a local file: no endpoint, profile or credentials
-        from tui.audit_cli import run as run_audit
-
-        return run_audit(args)
-    from tui.connect import resolve
-
-    if args.refresh <= 0:
-        print("migdash: --refresh must be a positive number of seconds", file=sys.stderr)
-        return 2
+    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", _run_dashboard)
     try:
-        settings = resolve(
-            demo=args.demo,
-            endpoint=args.endpoint,
-            token=args.token,
-            project_id=args.project_id,
-            profile=args.profile,
-            read_only=args.read_only,
-            refresh=args.refresh,
-            insecure=args.insecure,
-            sim_options={"sources": args.sources, "seed": args.seed, "speed": args.speed},
-        )
+        return handler(args)
     except ConfigError as exc:
         print(f"migdash: {exc}", file=sys.stderr)
         return 2
-    if args.command == "status":
-        from tui.headless import status
-
-        out, code = asyncio.run(status(settings, fmt=args.fmt or "text", states=args.state))
-        print(out, file=sys.stderr if code == 3 else sys.stdout)
-        return code
-    from tui.app import MigdashApp
-
-    MigdashApp(settings).run()
-    return 0
 
 
 if __name__ == "__main__":

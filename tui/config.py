@@ -13,6 +13,7 @@ must not be readable by group or others (``chmod 600``); otherwise it is refused
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shlex
@@ -93,6 +94,18 @@ class Profile(BaseModel):
             if data.get("password"):
                 return {**data, "auth": "password"}
         return data
+
+
+PASSWORD_FIELDS = ("iam_endpoint", "user", "password", "domain")
+"""What a ``password`` profile must set to log in to IAM (checked when the auth is built)."""
+TOP_LEVEL_KEYS = ("default_profile", "profiles")
+"""Every key the file may have outside ``[profiles.NAME]`` tables."""
+
+
+def _closest(key: str, known: Any) -> str:
+    """`` (did you mean 'x'?)`` for the known key nearest to ``key``, or nothing."""
+    match = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +191,13 @@ def _read(path: Path | None) -> _ConfigFile:
             f"it; refusing to use it. Fix: chmod 600 {shlex.quote(str(path))}"
         )
 
+    for key in document:
+        if key not in TOP_LEVEL_KEYS:
+            raise ConfigError(
+                f"{path}: unknown key {key!r}{_closest(key, TOP_LEVEL_KEYS)}; the file has "
+                f"{' and '.join(TOP_LEVEL_KEYS)} at the top, profile settings go in "
+                "[profiles.NAME] tables"
+            )
     profiles = document.get("profiles", {})
     if not isinstance(profiles, dict):
         raise ConfigError(f"{path}: 'profiles' must be a table of [profiles.NAME] tables")
@@ -211,10 +231,14 @@ def _validate(config: _ConfigFile, name: str, table: Mapping[str, Any]) -> Profi
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            key = ".".join(str(part) for part in error["loc"]) or "(profile)"
-            line = _line_of(config.text, name, key.split(".")[0])
+            key = ".".join(str(part) for part in error["loc"])
+            line = _line_of(config.text, name, key.split(".")[0]) if key else None
             where = f"line {line}, " if line else ""
-            problems.append(f"{where}profiles.{name}.{key}: {error['msg']}")
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                known = [f for f in Profile.model_fields if f != "name"]
+                message = f"unknown key{_closest(key, known)}"
+            problems.append(f"{where}profiles.{name}{'.' + key if key else ''}: {message}")
         raise ConfigError(f"{config.path}: " + "; ".join(problems)) from None
 
 

@@ -6,6 +6,7 @@ With no endpoint and no profile the client talks to the embedded simulator in-pr
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,31 @@ class Settings:
     sim_options: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
+ENDPOINT_EXAMPLE = "https://sms.ap-southeast-1.myhuaweicloud.com"
+REFRESH_RANGE = (1.0, 3600.0)
+"""Seconds between fleet polls: at least 1 (SMS rate limits), at most an hour."""
+
+
+def check_endpoint(url: str) -> str:
+    """``url`` without a trailing slash if it can be an API endpoint; else ValueError saying
+    what is wrong (checked at start, so a bad URL never turns into "reconnecting" forever)."""
+    text = url.strip()
+    try:
+        parsed = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise ValueError(f"{url!r} is not a URL ({exc})") from None
+    if not parsed.scheme:
+        raise ValueError(f"{url!r} is not a URL: expected http:// or https:// and a host, "
+                         f"e.g. {ENDPOINT_EXAMPLE}")
+    if parsed.scheme not in ("http", "https"):
+        raise ValueError(f"{url!r}: the scheme must be http or https, not {parsed.scheme!r}")
+    if not parsed.host:
+        raise ValueError(f"{url!r} has no host name, e.g. {ENDPOINT_EXAMPLE}")
+    if parsed.query or parsed.fragment:
+        raise ValueError(f"{url!r}: an endpoint has no query (?…) or fragment (#…)")
+    return text.rstrip("/")
+
+
 def resolve(
     *,
     demo: bool = False,
@@ -54,6 +80,9 @@ def resolve(
 ) -> Settings:
     """Settings from flags > environment > profile; the embedded simulator when nothing is set."""
     env = os.environ if env is None else env
+    lo, hi = REFRESH_RANGE
+    if not math.isfinite(refresh) or not lo <= refresh <= hi:
+        raise ConfigError(f"the refresh interval must be {lo:g}–{hi:g} s (got {refresh!r})")
     common = {"read_only": read_only, "refresh": refresh}
     if demo:
         return _demo(common, sim_options)
@@ -67,10 +96,18 @@ def resolve(
         endpoint = prof.sms_endpoint
         if not endpoint:
             raise ConfigError(f"profile {prof.name!r} has no sms_endpoint")
+    try:
+        endpoint = check_endpoint(endpoint)
+    except ValueError as exc:
+        where = f"profile {prof.name!r} sms_endpoint" if prof else "--endpoint"
+        raise ConfigError(f"{where}: {exc}") from None
     project_id = project_id or env.get("HUAWEICLOUD_SDK_PROJECT_ID") or (
         prof.project_id if prof else None
     )
-    auth, kind = _auth(token, project_id, prof, env)
+    try:
+        auth, kind = _auth(token, project_id, prof, env)
+    except ValueError as exc:  # an auth that cannot work with what was given
+        raise ConfigError(f"{prof.name if prof else endpoint}: {exc}") from None
     return Settings(
         endpoint=endpoint,
         label=prof.name if prof else endpoint,
@@ -117,6 +154,14 @@ def _auth(
     if ak and sk and kind in (None, "aksk"):
         return AkSkAuth(ak, sk, project_id=project_id, security_token=sts), "aksk"
     if prof is not None and kind == "password":
+        from tui.config import PASSWORD_FIELDS
+
+        missing = [name for name in PASSWORD_FIELDS if not getattr(prof, name)]
+        if missing:
+            raise ConfigError(
+                f'profile {prof.name!r}: auth = "password" logs in to IAM and needs '
+                f"{', '.join(PASSWORD_FIELDS)}; missing: {', '.join(missing)}"
+            )
         return (
             TokenAuth(
                 iam_endpoint=prof.iam_endpoint,

@@ -80,6 +80,8 @@ class StatusHeader(Widget):
             out.append("⟳ reconnecting", style="bold yellow")
             if retry is not None:
                 out.append(f" in {int(retry + 0.999)} s", style="yellow")
+            if st.reason:  # already cleaned: refused, DNS, TLS, timeout, bad response …
+                out.append(f" — {st.reason}", style="yellow")
         if age is not None:
             stale = st.is_stale(now, self.interval)
             out.append(

@@ -12,6 +12,8 @@
     ├── TransportError            no usable answer: connect, reset, timeout, deadline
     │   └── DeadlineExceeded      the call's overall deadline ran out
     ├── BadResponse               an answer we cannot read (not JSON, wrong shape)
+    ├── OutcomeUnknown            a write may have reached the server but no readable answer
+    │                             came back (timeout or reset after sending, unreadable 2xx)
     └── RequestValidationError    a write body failed validation; nothing was sent
 
 Every class carries the HTTP status (when there was one), the SMS ``error_code``, the
@@ -133,15 +135,37 @@ class ServerError(ApiError):
 
 
 class TransportError(SmsError):
-    """No usable answer: connection refused or reset, TLS failure, timeout."""
+    """No usable answer: connection refused or reset, TLS failure, timeout.
+
+    ``kind`` says which, for the header and the help: ``refused``, ``dns``, ``tls``,
+    ``timeout``, ``reset`` or ``network``."""
+
+    def __init__(self, message: str, *, kind: str = "network", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.kind = kind
 
 
 class DeadlineExceeded(TransportError):
     """The call's overall deadline ran out (retries included)."""
 
+    def __init__(self, message: str, **kw: Any) -> None:
+        super().__init__(message, kind="timeout", **kw)
+
 
 class BadResponse(SmsError):
     """The server's answer could not be read: not JSON, truncated, or the wrong shape."""
+
+
+class OutcomeUnknown(SmsError):
+    """A write may have reached the server, but no readable answer came back: a timeout or a
+    reset after the request was sent, or a success status with an unreadable body. Whether it
+    took effect is unknown until the object is read again; it is not a refusal. (A connection
+    refused before anything was sent is a plain :class:`TransportError`.)"""
+
+    def __init__(self, message: str, *, cause: str = "", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.cause = cause or message
+        """What happened to the answer, in a few words ("timed out waiting for the answer")."""
 
 
 class RequestValidationError(SmsError):
@@ -165,5 +189,6 @@ __all__ = [
     "TransportError",
     "DeadlineExceeded",
     "BadResponse",
+    "OutcomeUnknown",
     "RequestValidationError",
 ]

@@ -11,6 +11,8 @@ import asyncio
 import email.utils
 import json
 import random
+import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from tui.api.exceptions import (
     DeadlineExceeded,
     InvalidRequest,
     NotFound,
+    OutcomeUnknown,
     PermissionDenied,
     RateLimited,
     ServerError,
@@ -185,10 +188,21 @@ class Caller:
     ) -> Any:
         """Send ``method path`` and return its JSON; raise an :class:`SmsError` subclass."""
         limit = self.deadline if deadline is None else deadline
+        # Whether the current attempt may have reached the server: a write that ends while
+        # this is set has an unknown outcome, not a failed one.
+        sent = [False]
         try:
             async with asyncio.timeout(limit):
-                return await self._attempts(method, path, params, json_body)
+                return await self._attempts(method, path, params, json_body, sent)
         except TimeoutError:
+            if sent[0] and not _idempotent(method):
+                raise OutcomeUnknown(
+                    f"no answer within the {limit:g} s deadline after the request was sent; "
+                    "it may have reached the server",
+                    cause=f"no answer within {limit:g} s",
+                    method=method,
+                    url=path,
+                ) from None
             raise DeadlineExceeded(
                 f"no answer within the {limit:g} s deadline (retries included)",
                 method=method,
@@ -196,28 +210,62 @@ class Caller:
             ) from None
 
     async def _attempts(
-        self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        sent: list[bool],
     ) -> Any:
-        idempotent = method in ("GET", "HEAD")
+        idempotent = _idempotent(method)
         retry = 0
         while True:
             request = self._http.build_request(
                 method, path, params=_clean_params(params), json=json_body
             )
             try:
+                sent[0] = True
                 response = await self._http.send(request)
             except httpx.HTTPError as exc:
-                error: SmsError = _transport_error(exc, method, path)
                 # A write may have reached the server unless the connection never opened.
-                reached = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-                if retry >= self.retry.attempts or (reached and not idempotent):
+                reached = not isinstance(exc, NOT_SENT)
+                sent[0] = reached
+                if reached and not idempotent:
+                    raise _unknown(exc, method, path) from None
+                error: SmsError = _transport_error(exc, method, path)
+                if retry >= self.retry.attempts:
                     raise error from None
                 await self._wait(retry, None, error)
                 retry += 1
                 continue
             if response.status_code < 400:
-                return decode_json(response)
+                if idempotent:
+                    return decode_json(response)
+                try:
+                    return decode_json(response)
+                except BadResponse as exc:
+                    # The server said yes but the answer is unreadable (e.g. cut short): the
+                    # write most likely took effect, and only a re-read can tell.
+                    raise OutcomeUnknown(
+                        f"HTTP {response.status_code} with an unreadable answer "
+                        f"({exc.message}); the write may have taken effect",
+                        cause=f"HTTP {response.status_code} with an unreadable body",
+                        status=response.status_code,
+                        method=method,
+                        url=path,
+                    ) from None
             error = error_from_response(response)
+            if not idempotent and response.status_code in GATEWAY_LOST:
+                # A gateway answered for a backend it lost: the write may have been applied.
+                raise OutcomeUnknown(
+                    f"HTTP {response.status_code} from a gateway ({error.message[:80]}); the "
+                    "request may have reached SMS",
+                    cause=f"HTTP {response.status_code} from a gateway",
+                    status=response.status_code,
+                    method=method,
+                    url=path,
+                ) from None
+            sent[0] = False  # the server answered: whatever it said, it is known
             retriable = response.status_code == 429 or response.status_code >= 500
             if not (idempotent and retriable) or retry >= self.retry.attempts:
                 raise error
@@ -248,6 +296,36 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
+GATEWAY_LOST = frozenset({502, 504})
+"""A gateway's "bad gateway" and "gateway timeout": it forwarded the request (or may have)
+and lost the backend's answer, so a write's outcome is unknown, not refused."""
+
+NOT_SENT: tuple[type[httpx.HTTPError], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+"""Failures that happen before a request leaves this machine: a write that ends with one of
+these certainly did not reach the server."""
+
+
+def _idempotent(method: str) -> bool:
+    return method in ("GET", "HEAD")
+
+
+def _unknown(exc: httpx.HTTPError, method: str, path: str) -> OutcomeUnknown:
+    """A write whose request may have been sent when ``exc`` happened."""
+    cause = _transport_error(exc, method, path)
+    return OutcomeUnknown(
+        f"{cause.message}; the request may have reached the server",
+        cause=cause.message.split(":", 1)[0],
+        method=method,
+        url=path,
+    )
+
+
 def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> TransportError:
     kinds: dict[type[httpx.HTTPError], str] = {
         httpx.ConnectError: "could not connect",
@@ -260,4 +338,32 @@ def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> TransportE
     }
     kind = kinds.get(type(exc), "network failure")
     detail = str(exc) or exc.__class__.__name__
-    return TransportError(f"{kind}: {detail}", method=method, url=path)
+    return TransportError(f"{kind}: {detail}", kind=failure_kind(exc), method=method, url=path)
+
+
+def failure_kind(exc: BaseException) -> str:
+    """``refused``, ``dns``, ``tls``, ``timeout``, ``reset`` or ``network``: what went wrong
+    with the connection, read from the exception and the OS errors it wraps."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"  # checked first: a timed-out TLS handshake wraps an SSL "want read"
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            break
+        if isinstance(seen, socket.gaierror):
+            return "dns"
+        if isinstance(seen, ConnectionRefusedError):
+            return "refused"
+        if isinstance(seen, ssl.SSLError):
+            return "tls"
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc).lower()
+    for words, kind in ((("name or service not known", "nodename nor servname",
+                          "name resolution", "getaddrinfo"), "dns"),
+                        (("refused",), "refused"),
+                        (("ssl", "certificate", "tls"), "tls")):
+        if any(w in text for w in words):
+            return kind
+    if isinstance(exc, (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError)):
+        return "reset"
+    return "network"

@@ -27,6 +27,7 @@ from tui.untrusted import literal
 
 STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
     "failed": ("✖", "failed", "bold bright_red"),
+    "unknown": ("?", "unknown", "bold yellow"),
     "ok": ("✔", "accepted", "green"),
     "skipped": ("○", "skipped", "yellow"),
 }
@@ -114,6 +115,7 @@ class BulkSummaryScreen(ModalScreen[None]):
         counts = Text("   ").join(
             Text(f"{symbol} {s.count(status)} {word}", style=style if s.count(status) else "dim")
             for status, (symbol, word, style) in STATUS_LOOK.items()
+            if status != "unknown" or s.count(status)  # rare: only said when it happened
         )
         what = s.operation.replace("task.", "").replace("_", " ")
         with Vertical():
@@ -121,8 +123,10 @@ class BulkSummaryScreen(ModalScreen[None]):
                          id="bulk-title", markup=False)
             yield Static(counts, id="bulk-counts")
             yield Static("Accepted means SMS took the request; the list marks the server "
-                         "“… sent” until its state changes. escape closes.", id="bulk-help",
-                         markup=False)
+                         "“… sent” until its state changes. escape closes."
+                         + (" Unknown: the answer was lost and re-reading could not confirm "
+                            "it; it is marked too, so it is not sent twice."
+                            if s.count("unknown") else ""), id="bulk-help", markup=False)
             with VerticalScroll(id="bulk-rows"):
                 yield OutcomeRows(s, id="bulk-table")
 
@@ -277,7 +281,8 @@ class ListTaskActions:
                        for s in free]
             sent = await app.commands.bulk_task_action(targets, operation)
             for source, outcome in zip(free, sent.outcomes, strict=True):
-                if outcome.ok:
+                # An unknown outcome may still land: mark it too, so it is not sent twice.
+                if outcome.ok or outcome.unknown:
                     self.pending[source.id] = (operation, source.current_task.state)
             held_outcomes = tuple(
                 Outcome(s.current_task.id if s.current_task else s.id, s.name or s.id,
@@ -304,7 +309,13 @@ def _past(operation: str) -> str:
 
 def _notify_one(screen: Screen[Any], outcome: Outcome, operation: str) -> None:
     if outcome.ok:
-        screen.notify(f"{outcome.label}: {operation} accepted.")
+        screen.notify(f"{outcome.label}: {operation} accepted."
+                      + (f" {outcome.reason}" if outcome.reason else ""))
+    elif outcome.unknown:
+        from tui.untrusted import clean
+
+        screen.notify(f"{clean(outcome.label)}: {operation} {outcome.reason}",
+                      severity="warning", timeout=20)
     else:
         screen.notify(f"{outcome.label}: {operation} {outcome.status}: {outcome.reason}",
                       severity="error", timeout=15)

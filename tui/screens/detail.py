@@ -366,7 +366,8 @@ class SourceDetailScreen(Screen[None]):
                 self.query_one(DiskTree).relabel()
                 self._show_edits()
         else:
-            self.notify(f"{name}: {what} failed: {outcome.message}", severity="error", timeout=15)
+            self.notify(f"{name}: {what} {outcome.status}: {outcome.reason}",
+                        severity="warning" if outcome.unknown else "error", timeout=15)
 
     def action_delete_source(self) -> None:
         """Delete this source record (confirmed)."""
@@ -395,4 +396,5 @@ class SourceDetailScreen(Screen[None]):
             self._deleted = True
             self.app.pop_screen()
         else:
-            self.notify(f"Delete {name} failed: {outcome.message}", severity="error", timeout=15)
+            self.notify(f"Delete {name} {outcome.status}: {outcome.reason}",
+                        severity="warning" if outcome.unknown else "error", timeout=15)

@@ -53,6 +53,14 @@ class HelpScreen(ModalScreen[None]):
         grid.add_column(justify="right", style="bold cyan", no_wrap=True)
         grid.add_column()
         grid.add_row(Text("migdash keys", style="bold"), "")
+        status = getattr(self.app, "connection", None)
+        if status is not None and status.reason:  # why the endpoint cannot be read right now
+            from tui.service.link_reason import link_hint
+
+            hint = link_hint(status.error)
+            grid.add_row(Text("connection", style="bold yellow"),
+                         Text(f"{status.link.value} — {status.reason}"
+                              + (f"\n{hint}" if hint else "")))
         for title, bindings in help_sections():
             grid.add_row("", "")
             grid.add_row(Text(title, style="bold underline"), "")

@@ -399,8 +399,10 @@ class SpeedLimitScreen(Screen[None], ScheduleSideActions):
         finally:
             self.busy = False
         self.saved = list(self.drafts)
+        unknown = summary.count("unknown")
         self._status(f"Applied: {summary.count('ok')} accepted, {summary.count('failed')} "
-                     f"failed, {summary.count('skipped')} skipped.",
-                     error=bool(summary.count("failed")))
+                     f"failed, {summary.count('skipped')} skipped"
+                     + (f", {unknown} unknown (see the summary)." if unknown else "."),
+                     error=bool(summary.count("failed") or unknown))
         self._redraw()
         app.push_screen(BulkSummaryScreen(summary))

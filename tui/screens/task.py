@@ -68,6 +68,8 @@ class TaskScreen(Screen[None]):
         self.source_id = source_id
         self.detail: Any = None
         self.pending: str | None = None
+        self.pending_note: str | None = None
+        """Shown instead of "… sent" while a write's outcome is unknown (or being checked)."""
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
@@ -120,14 +122,15 @@ class TaskScreen(Screen[None]):
         previous = self.detail
         self.detail = d
         if self.pending and previous is not None and d.state != previous.state:
-            self.pending = None
+            self.pending = self.pending_note = None
         now = self.app.wall_clock()  # type: ignore[attr-defined]
         self.query_one("#title", Static).update(Text.assemble(task_badge(d.state), "  ",
                                                               d.name or d.id, ("  task ", "dim"),
                                                               (d.id, "dim")))
         self.query_one("#error", Static).update("")
-        self.query_one("#pending", Static).update(f"⧗ {self.pending} sent, waiting for the server…"
-                                                  if self.pending else "")
+        self.query_one("#pending", Static).update(
+            Text(self.pending_note or f"⧗ {self.pending} sent, waiting for the server…")
+            if self.pending else "")
         self.query_one("#summary", Static).update(summary_table(d, now))
         failure = decode_error_json(d.error_json)
         if failure is not None:
@@ -223,14 +226,34 @@ class TaskScreen(Screen[None]):
         self.pending = operation
         self.query_one("#pending", Static).update(f"⧗ {operation} sent, waiting for the server…")
         outcome = await app.commands.task_action(self.task_id, operation, label=self._label(),
-                                                 task_state=state, template_id=template_id)
+                                                 task_state=state, template_id=template_id,
+                                                 on_unknown=self._checking)
         if outcome.ok:
-            self.notify(f"{self._label()}: {operation} accepted.")
+            self.pending_note = None
+            self.notify(f"{self._label()}: {operation} accepted."
+                        + (f" {outcome.reason}" if outcome.reason else ""))
+        elif outcome.unknown:
+            from tui.untrusted import clean
+
+            # The server may still apply it: keep the marker (no second send from here) until
+            # the task's state moves; reopening the task clears it.
+            self.pending_note = f"? {operation}: {outcome.reason}"
+            self.query_one("#pending", Static).update(Text(self.pending_note))
+            self.notify(f"{clean(self._label())}: {operation} {outcome.reason}",
+                        severity="warning", timeout=20)
         else:
             self.pending = None
             self.query_one("#pending", Static).update("")
             self.notify(f"{self._label()}: {operation} {outcome.status}: {outcome.reason}",
                         severity="error", timeout=15)
+
+    def _checking(self, outcome: Any) -> None:
+        """The answer was lost: say so while the gateway re-reads the task."""
+        from tui.untrusted import clean
+
+        self.pending_note = f"⧗ {outcome.reason} …"
+        self.query_one("#pending", Static).update(Text(self.pending_note))
+        self.notify(f"{clean(self._label())}: {outcome.reason}", severity="warning", timeout=10)
 
     def action_task_start(self) -> None:
         """Start (or resume) the task."""

@@ -43,9 +43,13 @@ class AuditRecord:
     targets: list[str]
     request: Any
     outcome: str
-    """``ok`` or ``failed``."""
+    """``ok``, ``failed`` (the server refused), or ``unknown`` (no readable answer: the write
+    may have reached the server). An ``unknown`` record is followed by a second record for the
+    same write with ``verified`` set: what re-reading the target showed."""
     error_code: str | None = None
     error: str | None = None
+    verified: str | None = None
+    """On the record written after re-reading an unknown write: what the server showed."""
 
 
 class AuditLog:
@@ -58,8 +62,10 @@ class AuditLog:
         self.last_error: OSError | None = None
 
     def record(self, operation: str, targets: Sequence[str], request: Any, *, ok: bool,
-               error_code: str | None = None, error: str | None = None) -> AuditRecord:
-        """Append one record (secrets scrubbed) and return it."""
+               error_code: str | None = None, error: str | None = None,
+               outcome: str | None = None, verified: str | None = None) -> AuditRecord:
+        """Append one record (secrets scrubbed) and return it; ``outcome`` (``unknown``)
+        overrides what ``ok`` says."""
         rec = AuditRecord(
             time=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             profile=self.profile,
@@ -67,15 +73,19 @@ class AuditLog:
             operation=operation,
             targets=list(targets),
             request=scrub(request),
-            outcome="ok" if ok else "failed",
+            outcome=outcome or ("ok" if ok else "failed"),
             error_code=error_code,
             error=error,
+            verified=verified,
         )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             with os.fdopen(fd, "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")
+                line = asdict(rec)
+                if rec.verified is None:  # only the follow-up of an unknown write has it
+                    del line["verified"]
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
         except OSError as exc:  # the action happened; losing its log line must not hide that
             self.last_error = exc
         return rec

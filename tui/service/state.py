@@ -44,6 +44,14 @@ class ConnectionStatus:
             return False
         return self.failures >= 2 or age > min(20.0, 2 * interval + interval / 2)
 
+    @property
+    def reason(self) -> str:
+        """Why the last poll failed (refused, DNS, TLS, timeout, bad response: …); empty
+        when online."""
+        from tui.service.link_reason import link_reason
+
+        return "" if self.link is Link.ONLINE else link_reason(self.error)
+
     def retry_in(self, now: float) -> float | None:
         """Seconds until the next attempt while reconnecting."""
         return None if self.next_retry is None else max(0.0, self.next_retry - now)
