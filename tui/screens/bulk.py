@@ -1,10 +1,11 @@
 """Task actions from the source list (one server or every marked one) and their summary.
 
 :class:`ListTaskActions` runs ``s``/``x`` for a list screen: the same confirmation rules as the
-task screen for one server, exactly one confirmation naming the count for marked servers, one
-request per eligible server through the command gateway, and a pending marker per accepted
-server until the fleet poll shows its task in another state. :class:`BulkSummaryScreen` shows
-how a bulk action ended for every server; other bulk writes (speed limits) reuse it.
+task screen for one server (every write asks first), exactly one confirmation naming the count
+for marked servers, one request per eligible server through the command gateway, and a
+pending marker per accepted server until the fleet poll shows its task in another state.
+:class:`BulkSummaryScreen` shows how a bulk action ended for every server; other bulk writes
+(speed limits) reuse it.
 """
 
 from __future__ import annotations
@@ -30,10 +31,6 @@ STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
     "skipped": ("○", "skipped", "yellow"),
 }
 """Outcome status → (symbol, word, style), in the order rows are listed: failures first."""
-
-START_CONSEQUENCE = "Replication starts (or resumes where it stopped)."
-"""Said when many servers are started at once (one server starts without a question)."""
-
 
 NAME_WIDTH = 30
 WORD_WIDTH = 9
@@ -209,7 +206,7 @@ class ListTaskActions:
         skipped = n - len(eligible)
         body += (f"; {skipped} will be skipped because their state does not allow it.\n"
                  if skipped else ".\n")
-        body += ACTIONS[operation][2] or START_CONSEQUENCE
+        body += ACTIONS[operation][2]
         self._confirm(f"{operation.capitalize()} the migration of {n} marked server"
                       f"{'s' if n != 1 else ''}?", body, operation,
                       lambda: self._send(operation, sources, bulk=True))

@@ -22,9 +22,12 @@ from widgets.states import task_badge
 from widgets.status_header import StatusHeader
 from widgets.units import mbyte_to_mbit
 
-# operation → (key action, needs confirmation, consequence shown in the dialog)
+# operation → (key action, needs confirmation, consequence shown in the dialog).
+# One rule: every operation that changes a migration or a server asks first (a reflexive "n",
+# which means "no" in every confirmation, must never send a network check).
 ACTIONS: dict[str, tuple[str, bool, str]] = {
-    "start": ("task_start", False, ""),
+    "start": ("task_start", True, "Replication starts (or resumes where it stopped): the "
+              "agent reads the source's disks and sends the data to the target server."),
     "stop": ("task_stop", True, "Replication stops; start resumes it later."),
     "restart": ("task_restart", True, "Everything copied so far is discarded and the "
                 "migration starts over from the first subtask."),
@@ -32,7 +35,9 @@ ACTIONS: dict[str, tuple[str, bool, str]] = {
              "(cutover)."),
     "clone_test": ("task_clone_test", True, "A clone of the target server is created from the "
                    "chosen template for testing."),
-    "network_check": ("task_network_check", False, ""),
+    "network_check": ("task_network_check", True, "The agent measures latency, bandwidth "
+                      "and packet loss between the source and the target server; the "
+                      "measurement adds network traffic for a short while."),
 }
 
 
