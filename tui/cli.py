@@ -108,8 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     from tui.app import MigdashApp
 
-    MigdashApp(settings).run()
-    return 0
+    app = MigdashApp(settings)
+    app.run()
+    # Textual sets a non-zero return code when the app ended on an exception (a crash at
+    # start must not look like a clean exit to a script or a supervisor).
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

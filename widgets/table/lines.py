@@ -27,7 +27,10 @@ SORT_GLYPHS = ("▲", "▼")
 
 
 def _finish(line: Text, width: int, style: Style, console: Console) -> Strip:
-    strip = Strip(list(line.render(console)))
+    # Text.render leaves the base style out of the segments of a Text without spans (the
+    # console normally adds it): put it back, so no segment has style None. Line filters such
+    # as the monochrome one NO_COLOR turns on read every segment's style.
+    strip = Strip(Segment.apply_style(line.render(console), style))
     # Cut a line longer than the widget (minimum widths did not fit) or pad a short one,
     # so every strip is exactly the widget's width.
     return strip.adjust_cell_length(width, style).simplify()
