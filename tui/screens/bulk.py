@@ -24,6 +24,7 @@ from textual.widgets import Static
 from tui.api.actions import refusal
 from tui.screens.task import ACTIONS
 from tui.service.commands import BulkSummary, Outcome, Status
+from tui.untrusted import clean
 
 STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
     "failed": ("✖", "failed", "bold bright_red"),
@@ -47,8 +48,10 @@ def summary_lines(summary: BulkSummary, width: int) -> list[Text]:
     order = list(STATUS_LOOK)
     for o in sorted(summary.outcomes, key=lambda o: (order.index(o.status), o.label.lower())):
         symbol, word, style = STATUS_LOOK[o.status]
-        reason = textwrap.wrap(o.reason or "—", reason_width) or ["—"]
-        lines.append(Text.assemble((symbol, style), " ", _cell(o.label or o.target, NAME_WIDTH),
+        # Names and reasons are server text: controls made visible (tui.untrusted).
+        reason = textwrap.wrap(clean(o.reason) or "—", reason_width) or ["—"]
+        lines.append(Text.assemble((symbol, style), " ", _cell(clean(o.label or o.target),
+                                                               NAME_WIDTH),
                                    " ", (word.ljust(WORD_WIDTH), style), " ", reason[0]))
         lines.extend(Text(" " * indent + more) for more in reason[1:])
     return lines

@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.untrusted import clean
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """``y``/``enter`` confirm, ``n``/``escape`` cancel; dismisses with True or False once."""
@@ -39,8 +41,11 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, id="title", markup=False)
-            yield Static(self.body_text, id="body", markup=False)
+            # Questions name servers: plain text, controls made visible (the body's own line
+            # breaks are kept).
+            yield Static(clean(self.title_text), id="title", markup=False)
+            yield Static("\n".join(clean(line) for line in self.body_text.split("\n")),
+                         id="body", markup=False)
             with Horizontal():
                 yield Button(f"{self.confirm_label} (y)", id="yes", variant="warning")
                 yield Button("Cancel (n)", id="no")

@@ -16,6 +16,7 @@ from tui.screens.registry import WRITE_ACTIONS
 from tui.screens.source_rows import is_problem, row_values
 from tui.screens.tasks import task_flag
 from tui.service.poller import FleetPolled
+from tui.untrusted import clean, literal
 from widgets.overview_strip import OverviewStrip
 from widgets.source_table import Column, Row, SourceTable, progress_bar
 from widgets.status_header import StatusHeader
@@ -173,7 +174,8 @@ class SourceListScreen(Screen[None]):
             parts.append(f"⚠ {len(self._stalls)} stalled")
         if table.sort_column:
             parts.append(f"sorted by {table.sort_column} {'↓' if table.sort_reverse else '↑'}")
-        self.query_one("#info", Static).update(" · ".join(parts))
+        # The project's name (server text) and the filter (typed) are shown as characters.
+        self.query_one("#info", Static).update(literal(" · ".join(parts)))
         table.empty_message = self._empty_reason()
 
     def _empty_reason(self) -> str:
@@ -349,7 +351,7 @@ class SourceListScreen(Screen[None]):
 
         if self.table.marked:
             marked = marked_sources(self.table.marked, self._sources)
-            targets = [(s.current_task.id if s.current_task else None, s.name or s.id)
+            targets = [(s.current_task.id if s.current_task else None, clean(s.name or s.id))
                        for s in marked]
             self.app.push_screen(SpeedLimitScreen(None, f"{len(targets)} marked servers",
                                                   targets=targets))
@@ -358,7 +360,8 @@ class SourceListScreen(Screen[None]):
         if source is None or source.current_task is None:
             self.notify("This source has no migration task to throttle.", severity="warning")
             return
-        self.app.push_screen(SpeedLimitScreen(source.current_task.id, source.name or source.id))
+        self.app.push_screen(SpeedLimitScreen(source.current_task.id,
+                                              clean(source.name or source.id)))
 
     def action_create_task(self) -> None:
         """A form for a migration task of the highlighted source (when it has none)."""

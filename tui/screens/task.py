@@ -18,6 +18,7 @@ from tui.api.errors import decode_error_json
 from tui.screens.registry import WRITE_ACTIONS
 from tui.screens.task_view import resources_table, subtasks_table, summary_table
 from tui.service.poller import DetailPollFailed, TaskDetailPolled
+from tui.untrusted import clean, literal
 from widgets.states import task_badge
 from widgets.status_header import StatusHeader
 from widgets.units import mbyte_to_mbit
@@ -127,8 +128,9 @@ class TaskScreen(Screen[None]):
             self.pending = None
         now = self.app.wall_clock()  # type: ignore[attr-defined]
         self.query_one("#title", Static).update(Text.assemble(task_badge(d.state), "  ",
-                                                              d.name or d.id, ("  task ", "dim"),
-                                                              (d.id, "dim")))
+                                                              clean(d.name or d.id),
+                                                              ("  task ", "dim"),
+                                                              (clean(d.id), "dim")))
         self.query_one("#error", Static).update("")
         self.query_one("#pending", Static).update(f"⧗ {self.pending} sent, waiting for the server…"
                                                   if self.pending else "")
@@ -136,10 +138,11 @@ class TaskScreen(Screen[None]):
         failure = decode_error_json(d.error_json)
         if failure is not None:
             self.query_one("#failure", Static).update(Text.assemble(
-                ("✖ Failed: ", "bold red"), (f"{failure.code} " if failure.code else "", "bold"),
-                failure.message,
+                ("✖ Failed: ", "bold red"),
+                (f"{clean(failure.code)} " if failure.code else "", "bold"),
+                clean(failure.message),
                 # Many catalogue messages already end with their handling measure.
-                ("\n→ " + failure.handling, "italic")
+                ("\n→ " + clean(failure.handling), "italic")
                 if failure.handling and failure.handling not in failure.message else ""))
         else:
             self.query_one("#failure", Static).update("")
@@ -163,16 +166,16 @@ class TaskScreen(Screen[None]):
         stall = polled.stalls.for_task(self.task_id) if polled is not None else None
         line = self.query_one("#stall", Static)
         line.display = stall is not None
-        line.update(f"⚠ Stalled: {stall.why}." if stall is not None else "")
+        line.update(literal(f"⚠ Stalled: {stall.why}.") if stall is not None else "")
 
     def _failed(self, event: DetailPollFailed | None) -> None:
         if event is None or event.what != "task" or event.ident != self.task_id:
             return
         from tui.service.commands import describe
 
-        self.query_one("#error", Static).update(
+        self.query_one("#error", Static).update(literal(
             f"Could not refresh this task{' (showing the last good data)' if self.detail else ''}: "
-            f"{describe(event.error)}")
+            f"{describe(event.error)}"))
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -188,8 +191,8 @@ class TaskScreen(Screen[None]):
     def _label(self) -> str:
         d = self.detail
         if d is not None and d.source_server is not None and d.source_server.name:
-            return str(d.source_server.name)
-        return str(d.name) if d is not None and d.name else self.task_id
+            return clean(d.source_server.name)
+        return clean(d.name) if d is not None and d.name else self.task_id
 
     def _act(self, operation: str, template_id: str | None = None) -> None:
         state = self.detail.state if self.detail is not None else None
