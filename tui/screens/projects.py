@@ -254,8 +254,18 @@ class ProjectsScreen(CatalogScreen):
         if p.isdefault:
             self.notify(f"{p.name} is already the default project.")
             return
-        self._write("migproject.set_default", p, "set_default_migproject",
-                    f"{p.name} is the default project now.")
+        from tui.screens.confirm import ConfirmScreen
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self._write("migproject.set_default", p, "set_default_migproject",
+                            f"{p.name} is the default project now.")
+
+        # One key that writes asks first, like every other (issue 13, "keys that write").
+        self.app.push_screen(ConfirmScreen(
+            f"Make {p.name} the default migration project?",
+            "Source servers that register without naming a project join it; the current "
+            "default stops being the default.", confirm_label="Make default"), done)
 
     def action_delete_project(self) -> None:
         """Delete the highlighted project, after asking."""
