@@ -213,9 +213,12 @@ class TaskScreen(Screen[None]):
             if ok:
                 self._send(operation, state, template_id)
 
-        self.app.push_screen(ConfirmScreen(f"{operation.replace('_', ' ').capitalize()} the "
-                                           f"migration of {self._label()}?", consequence,
-                                           confirm_label=operation), done)
+        question = (f"Check the network for the migration of {self._label()}?"
+                    if operation == "network_check" else
+                    f"{operation.replace('_', ' ').capitalize()} the migration of "
+                    f"{self._label()}?")
+        self.app.push_screen(ConfirmScreen(question, consequence,
+                                           confirm_label=operation.replace("_", " ")), done)
 
     @work(group="write")
     async def _send(self, operation: str, state: str | None, template_id: str | None) -> None:
