@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.app.conftest import loaded, wait_for
 from tests.app.hostile import (
@@ -29,6 +30,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.detail import SourceDetailScreen
 from tui.screens.task import TaskScreen
 from tui.untrusted import clean
+from widgets.form import FormScreen
 from widgets.source_table import SourceTable
 
 SIZE = (160, 48)
@@ -186,7 +188,10 @@ async def test_failed_servers_task_list_templates_projects(
         await start(pilot)
         await pilot.press("e")
         await pilot.pause(0.3)
-        check_screen(app)
+        failed = [s.name for s in picks["sources"] if s.state == "error" and s.task_id
+                  and engine.tasks[s.task_id].error_json]
+        assert failed, "the seed has failed servers"
+        check_screen(app, *[clean(n)[:10] for n in failed])
         await pilot.press("down")
         await pilot.pause(0.1)
         check_screen(app)
@@ -199,8 +204,11 @@ async def test_failed_servers_task_list_templates_projects(
         templates = [t.body["name"] for t in engine.templates.values()]
         check_screen(app, *[clean(n)[:12] for n in templates])
         await pilot.press("e")  # modify: the form is prefilled with the server's values
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen), "the form")
+        await pilot.pause(0.2)
         check_screen(app)
+        shown = app.screen.query_one("#field-name", Input).value
+        assert shown in {clean(n) for n in templates}, shown
         await pilot.press("escape")
         await pilot.pause(0.1)
         await pilot.press("escape", "P")
