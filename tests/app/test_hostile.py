@@ -287,3 +287,28 @@ async def test_stall_toast(make_app: Callable[..., MigdashApp]) -> None:
         said = check_toasts(app)
         assert any(clean(src.name) in m for m in said), said
         check_screen(app)
+
+
+async def test_error_lines_of_the_task_list_and_the_speed_limits(
+        make_app: Callable[..., MigdashApp]) -> None:
+    """Error lines quote the server's message as characters (brackets, OSC 8 and all)."""
+    app, picks = hostile_app(make_app)
+    task = picks["running"]
+    src = app.client.simulator.engine.sources[task.source_id]
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        failing = failing_reads(app)
+        failing.paths |= {"/v3/tasks", f"/v3/tasks/{task.id}/speed-limit"}
+        await pilot.press("k")
+        await wait_for(pilot, lambda: "Invalid path" in str(
+            app.screen.query_one("#tasks-error").render()), "the task list's error line")
+        await pilot.pause(0.1)
+        check_screen(app, ERROR_MSG, clean(OSC8))
+        await pilot.press("escape")
+        await pilot.pause()
+        await cursor_on(pilot, src.id)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: "Invalid path" in str(
+            app.screen.query_one("#lim-status").render()), "the speed limits' status line")
+        await pilot.pause(0.1)
+        check_screen(app, ERROR_MSG, clean(src.name))
