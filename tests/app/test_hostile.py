@@ -312,3 +312,22 @@ async def test_error_lines_of_the_task_list_and_the_speed_limits(
             app.screen.query_one("#lim-status").render()), "the speed limits' status line")
         await pilot.pause(0.1)
         check_screen(app, ERROR_MSG, clean(src.name))
+
+
+async def test_worker_failure_toast_quotes_the_error_literally(
+        make_app: Callable[..., MigdashApp]) -> None:
+    """The one place a failed worker is shown must not parse the error it quotes."""
+    app, _ = hostile_app(make_app)
+
+    async def fails() -> None:
+        raise RuntimeError("bad-close[/]tag [link=file:///etc/passwd]x[/link] \x1b]0;pwned\x07")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        app.run_worker(fails(), exit_on_error=False, description="[b]hostile[/b] worker")
+        await wait_for(pilot, lambda: any(n.title == "Internal error"
+                                          for n in app._notifications), "the failure toast")
+        await pilot.pause(0.1)
+        said = check_toasts(app)
+        assert any("bad-close[/]tag" in m and "[b]hostile[/b] worker" in m for m in said), said
+        check_screen(app, "bad-close[/]tag")
