@@ -60,3 +60,19 @@ def test_detector_sees_what_clean_removes() -> None:
     for text in HOSTILE[:-1]:
         assert has_terminal_controls(text), repr(text)
     assert not has_terminal_controls("\x1b[1;31mred\x1b[0m plain")
+
+
+def test_table_cells_follow_the_same_rule() -> None:
+    """The fleet table's own sanitizer is clean() plus tab → space (one rule, not two)."""
+    from rich.text import Text
+
+    from widgets.table.cells import fit_cell, fit_text, sanitize
+
+    for text in HOSTILE:
+        assert sanitize(text) == clean(text).replace("\t", " ")
+        fitted = fit_text(text, 40)
+        assert not has_terminal_controls(fitted) and cell_len(fitted) == 40
+    assert sanitize("evil\u202etxt") == "evil\ufffdtxt"  # the bidi override too
+    assert sanitize("a\tb") == "a b"
+    styled = fit_cell(Text("\x1b]0;pwned\u202e", style="bold"), 20)
+    assert isinstance(styled, Text) and styled.plain.startswith("␛]0;pwned\ufffd")

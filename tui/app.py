@@ -15,6 +15,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import var
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from tui.api.client import SmsClient
@@ -34,6 +35,7 @@ from tui.service.poller import (
     TasksPolled,
 )
 from tui.service.state import ConnectionStatus
+from tui.untrusted import clean
 
 
 def _palette_provider() -> type:
@@ -119,6 +121,15 @@ class MigdashApp(App[None]):
     async def run_service(self) -> None:
         """Run the polling service for the app's lifetime."""
         await self.service.run()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast, from any screen or widget, goes out as plain text with its control
+        characters made visible: toasts quote server names and errors, which are data, never
+        markup or terminal control (``markup`` is accepted for Textual's signature, and
+        ignored)."""
+        super().notify(clean(message), title=clean(title), severity=severity, timeout=timeout,
+                       markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker is made visible (never silently swallowed)."""

@@ -213,8 +213,11 @@ def settings_from(args: argparse.Namespace) -> Any:
 def _run_dashboard(args: argparse.Namespace) -> int:
     from tui.app import MigdashApp
 
-    MigdashApp(settings_from(args)).run()
-    return 0
+    app = MigdashApp(settings_from(args))
+    app.run()
+    # Textual sets a non-zero return code when the app ended on an exception (a crash at
+    # start must not look like a clean exit to a script or a supervisor).
+    return app.return_code or 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

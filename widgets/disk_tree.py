@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from tui.untrusted import clean, literal
 from widgets.units import human_size
 
 BAR = 10
@@ -145,10 +146,10 @@ class DiskTree(Tree[Volume]):
                 node = fss.add(self._label(vol, [f"default {fs.default_subvol_name}"
                                                  if fs.default_subvol_name else None]), data=vol)
                 for sub in fs.subvolume:
-                    label = Text(f"{sub.subvol_name or '?'}", style="bold" if sub.snapshot else "")
-                    label.append(f"  id {sub.subvol_id or '?'}", style="dim")
+                    label = literal(sub.subvol_name or "?", style="bold" if sub.snapshot else "")
+                    label.append(clean(f"  id {sub.subvol_id or '?'}"), style="dim")
                     if sub.subvol_mount_path and sub.subvol_mount_path != "null":
-                        label.append(f"  mounted at {sub.subvol_mount_path}")
+                        label.append(clean(f"  mounted at {sub.subvol_mount_path}"))
                     if sub.snapshot:
                         label.append("  [snapshot]", style="magenta")
                     node.add_leaf(label, data=Volume("subvol", sub.uuid or "", sub.subvol_name or ""))
@@ -174,7 +175,8 @@ class DiskTree(Tree[Volume]):
         if vol.ident:
             self._extras[vol.ident] = extras
         text = _flag(vol, self.edits)
-        text.append(vol.name, style="bold" if vol.kind in ("disk", "vg", "btrfs") else "")
+        # Names and mount points are the agent's text: controls made visible (tui.untrusted).
+        text.append(clean(vol.name), style="bold" if vol.kind in ("disk", "vg", "btrfs") else "")
         need, new_size = self.edits.get(vol.ident, (vol.need_migration, vol.adjust_size))
         size = vol.size
         text.append(f"  {human_size(size)}" if size is not None else "")
@@ -187,7 +189,7 @@ class DiskTree(Tree[Volume]):
             text.append_text(used_bar(vol.used, size))
         for extra in extras:
             if extra:
-                text.append(f"  {extra}", style="cyan")
+                text.append(f"  {clean(extra)}", style="cyan")
         if vol.used is not None and size:
             text.append(f"  used {human_size(vol.used)}")
         if need is False:

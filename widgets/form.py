@@ -29,6 +29,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
+from tui.untrusted import clean, literal
+
 FieldKind = Literal["text", "secret", "choice", "bool", "int"]
 
 Builder = Callable[[Mapping[str, Any]], BaseModel]
@@ -157,9 +159,11 @@ class FormScreen(ModalScreen[BaseModel | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, id="form-title", markup=False)
+            # Titles, prefills and the server's answers quote server text: plain characters
+            # with controls made visible (tui.untrusted), never markup.
+            yield Static(clean(self.title_text), id="form-title", markup=False)
             if self.intro:
-                yield Static(self.intro, id="form-intro", markup=False)
+                yield Static(clean(self.intro), id="form-intro", markup=False)
             with VerticalScroll(id="form-fields", can_focus=False):
                 for f in self.fields:
                     with Horizontal(classes="form-row", id=f"row-{f.key}"):
@@ -179,12 +183,13 @@ class FormScreen(ModalScreen[BaseModel | None]):
                             classes="form-control", compact=True)
         if f.kind == "choice":
             value = f.value if any(v == f.value for _, v in f.choices) else Select.NULL
-            return Select(list(f.choices), value=value, id=cid, classes="form-control",
+            choices = [(literal(label), v) for label, v in f.choices]
+            return Select(choices, value=value, id=cid, classes="form-control",
                           compact=True, allow_blank=not f.required)
         if f.kind == "secret":
             # A secret is never prefilled: what is stored stays on the server.
             return Input("", password=True, id=cid, classes="form-control", compact=True)
-        text = "" if f.value is None else str(f.value)
+        text = clean(f.value)
         return Input(text, id=cid, classes="form-control", compact=True,
                      type="integer" if f.kind == "int" else "text")
 
@@ -225,14 +230,14 @@ class FormScreen(ModalScreen[BaseModel | None]):
             msg = self.query_one(f"#msg-{f.key}", Static)
             row = self.query_one(f"#row-{f.key}")
             reason = errors.get(f.key)
-            msg.update(f"✖ {reason}" if reason else f.hint)
+            msg.update(clean(f"✖ {reason}" if reason else f.hint))
             msg.set_class(bool(reason), "-error")
             row.set_class(bool(reason), "-invalid")
 
     def set_status(self, text: str, *, error: bool = False) -> None:
         """The line under the fields: why nothing was sent, or what the server said."""
         status = self.query_one("#form-status", Static)
-        status.update(text)
+        status.update(clean(text))
         status.set_class(error, "-error")
 
     def validate_form(self) -> BaseModel | None:

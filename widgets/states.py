@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from tui.untrusted import clean
+
 SOURCE_STATES: dict[str, tuple[str, str]] = {
     "unavailable": ("⊘", "bright_red"),
     "waiting": ("○", "bright_black"),
@@ -52,7 +54,7 @@ UNKNOWN = ("?", "magenta")
 
 def badge(value: str | None, table: dict[str, tuple[str, str]], *, width: int = 0) -> Text:
     """``value`` with its symbol and colour; unknown values show as-is with a ``?``."""
-    text = value or "—"
+    text = clean(value) or "—"  # an unknown state is the server's text, shown as-is
     symbol, style = table.get(value or "", UNKNOWN) if value else ("·", "bright_black")
     label = f"{symbol} {text}"
     if width:

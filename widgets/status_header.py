@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from tui.service.state import ConnectionStatus, Link
+from tui.untrusted import clean
 from widgets.units import duration
 
 
@@ -61,7 +62,7 @@ class StatusHeader(Widget):
             out.append(" READ-ONLY ", style="bold black on yellow")
         out.append(" ")
         if where:
-            out.append(f"{self.label} ")
+            out.append(f"{clean(self.label)} ")
             if self.region_name:
                 out.append(f"│ {self.region_name} ", style="dim")
             out.append("│ ")
@@ -74,7 +75,8 @@ class StatusHeader(Widget):
         elif st.link is Link.AUTH_FAILED:
             out.append("✖ authentication failed", style="bold bright_red")
             if st.error is not None:
-                out.append(f" {st.error.error_code or ''} {st.error.message}"[:80], style="red")
+                out.append(clean(f" {st.error.error_code or ''} {st.error.message}"[:80]),
+                           style="red")  # the server's words: controls made visible
         else:
             retry = st.retry_in(now)
             out.append("⟳ reconnecting", style="bold yellow")

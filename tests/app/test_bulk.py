@@ -45,14 +45,21 @@ def task_of(app: Any, src: Any) -> Any:
     return sim(app).engine.tasks[src.task_id]
 
 
-async def test_s_on_a_ready_row_starts_it_with_exactly_one_request(
+async def test_s_on_a_ready_row_asks_then_starts_it_with_exactly_one_request(
         make_app: Callable[..., MigdashApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         rec = record(app)
         src = await focus_source(pilot, app, lambda s, t: t is not None and t.state == "READY")
-        await pilot.press("s")  # start is not confirmed (as on the task screen)
+        await pilot.press("s")  # every write asks first (as on the task screen)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert src.name in app.screen.title_text
+        assert "Replication starts" in app.screen.body_text
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, SourceListScreen) and rec.writes == []
+        await pilot.press("s", "y")
         await wait_for(pilot, lambda: rec.actions(), "the start request")
         await pilot.pause(0.2)
         assert rec.writes == [("POST", f"/v3/tasks/{src.task_id}/action", {"operation": "start"})]

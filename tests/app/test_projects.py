@@ -147,14 +147,20 @@ async def test_modify_sends_one_put(make_app: Callable[..., MigdashApp]) -> None
                        "the row updated")
 
 
-async def test_set_default(make_app: Callable[..., MigdashApp]) -> None:
+async def test_set_default_asks_first_then_sends_once(make_app: Callable[..., MigdashApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_projects(pilot)
         rec = Recorder(app)
         wave = project_named(app, "wave-2-db")
         screen.table.cursor_key = wave.id
-        await pilot.press("d")
+        await pilot.press("d")  # asks first, naming the project; n sends nothing
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "wave-2-db" in app.screen.title_text
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert app.screen is screen and rec.requests == []
+        await pilot.press("d", "y")
         await wait_for(pilot, lambda: screen.table.row(wave.id)["default"] == "★ default",
                        "the new default marked")
         assert rec.requests == [("PUT", f"/v3/migprojects/{wave.id}/default", None)]

@@ -34,13 +34,36 @@ async def sent(pilot: Pilot[Any], rec: SimRecorder, count: int = 1) -> None:
     await pilot.pause(0.2)  # a second, duplicate request would have arrived by now
 
 
-async def test_s_starts_a_ready_task_without_asking(make_app: Callable[..., MigdashApp]) -> None:
+async def test_s_asks_naming_the_server_then_y_starts_exactly_once(
+        make_app: Callable[..., MigdashApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         task, rec = await open_task(pilot, "READY")
         await pilot.press("s")
+        assert isinstance(app.screen, ConfirmScreen)
+        name = app.client.simulator.engine.sources[task.source_id].name
+        assert name in app.screen.title_text and "Start" in app.screen.title_text
+        assert "Replication starts" in app.screen.body_text
+        await pilot.pause(0.2)
+        assert rec.writes == []  # nothing before the answer
+        await pilot.press("y")
         await sent(pilot, rec)
         assert rec.writes == [("POST", f"/v3/tasks/{task.id}/action", {"operation": "start"})]
+
+
+async def test_n_then_n_sends_no_network_check(make_app: Callable[..., MigdashApp]) -> None:
+    """``n`` means "no" in every confirmation: a reflexive ``n`` after ``n`` sends nothing."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        _, rec = await open_task(pilot, "MIGRATE_FAIL")
+        await pilot.press("n")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "network" in app.screen.title_text.lower()
+        assert "latency" in app.screen.body_text
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, TaskScreen)
+        assert rec.writes == []
 
 
 async def test_x_asks_then_stops_once_and_cancel_sends_nothing(
@@ -105,7 +128,7 @@ async def test_n_checks_the_network_and_ctrl_d_deletes(make_app: Callable[..., M
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         task, rec = await open_task(pilot, "MIGRATE_FAIL")
-        await pilot.press("n")
+        await pilot.press("n", "y")
         await sent(pilot, rec)
         await pilot.press("ctrl+d")
         assert isinstance(app.screen, ConfirmScreen)

@@ -1,10 +1,11 @@
 """Task actions from the source list (one server or every marked one) and their summary.
 
 :class:`ListTaskActions` runs ``s``/``x`` for a list screen: the same confirmation rules as the
-task screen for one server, exactly one confirmation naming the count for marked servers, one
-request per eligible server through the command gateway, and a pending marker per accepted
-server until the fleet poll shows its task in another state. :class:`BulkSummaryScreen` shows
-how a bulk action ended for every server; other bulk writes (speed limits) reuse it.
+task screen for one server (every write asks first), exactly one confirmation naming the count
+for marked servers, one request per eligible server through the command gateway, and a
+pending marker per accepted server until the fleet poll shows its task in another state.
+:class:`BulkSummaryScreen` shows how a bulk action ended for every server; other bulk writes
+(speed limits) reuse it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from textual.widgets import Static
 from tui.api.actions import refusal
 from tui.screens.task import ACTIONS
 from tui.service.commands import BulkSummary, Outcome, Status
-from tui.untrusted import literal
+from tui.untrusted import clean, literal
 
 STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
     "failed": ("✖", "failed", "bold bright_red"),
@@ -32,10 +33,6 @@ STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
     "skipped": ("○", "skipped", "yellow"),
 }
 """Outcome status → (symbol, word, style), in the order rows are listed: failures first."""
-
-START_CONSEQUENCE = "Replication starts (or resumes where it stopped)."
-"""Said when many servers are started at once (one server starts without a question)."""
-
 
 NAME_WIDTH = 30
 WORD_WIDTH = 9
@@ -55,8 +52,10 @@ def summary_lines(summary: BulkSummary, width: int) -> list[Text]:
     order = list(STATUS_LOOK)
     for o in sorted(summary.outcomes, key=lambda o: (order.index(o.status), o.label.lower())):
         symbol, word, style = STATUS_LOOK[o.status]
-        reason = textwrap.wrap(o.reason or "—", reason_width) or ["—"]
-        lines.append(Text.assemble((symbol, style), " ", _cell(o.label or o.target, name_width),
+        # Names and reasons are server text: controls made visible (tui.untrusted).
+        reason = textwrap.wrap(clean(o.reason) or "—", reason_width) or ["—"]
+        lines.append(Text.assemble((symbol, style), " ",
+                                   _cell(clean(o.label or o.target), name_width),
                                    " ", (word.ljust(WORD_WIDTH), style), " ", reason[0]))
         lines.extend(Text(" " * indent + more) for more in reason[1:])
     return lines
@@ -220,7 +219,7 @@ class ListTaskActions:
         skipped = n - len(eligible)
         body += (f"; {skipped} will be skipped because their state does not allow it.\n"
                  if skipped else ".\n")
-        body += ACTIONS[operation][2] or START_CONSEQUENCE
+        body += ACTIONS[operation][2]
 
         def send() -> None:
             self._send(operation, sources, bulk=True)

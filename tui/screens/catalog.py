@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from rich.console import RenderableType
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -80,7 +81,7 @@ class CatalogScreen(Screen[None]):
         parts = [f"{table.total_count} {self.noun()}"]
         if table.marked:
             parts.append(f"{len(table.marked)} marked")
-        self.query_one("#info", Static).update(" · ".join(parts))
+        self.query_one("#info", Static).update(Text(" · ".join(parts)))
 
     def noun(self) -> str:
         """What the rows are, plural."""

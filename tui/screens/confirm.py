@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.untrusted import clean
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """``y``/``enter`` confirm, ``n``/``escape`` cancel; dismisses with True or False once."""
@@ -46,8 +48,11 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, id="title", markup=False)
-            yield Static(self.body_text, id="body", markup=False)
+            # Questions name servers: plain text, controls made visible (the body's own line
+            # breaks are kept).
+            yield Static(clean(self.title_text), id="title", markup=False)
+            yield Static("\n".join(clean(line) for line in self.body_text.split("\n")),
+                         id="body", markup=False)
             if self.items:
                 with VerticalScroll(id="items"):
                     lines = Text("\n").join(self.items)

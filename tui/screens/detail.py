@@ -16,6 +16,7 @@ from tui.screens.detail_view import checks_table, facts_table, networks_table, t
 from tui.screens.problems import failure_note
 from tui.screens.registry import WRITE_ACTIONS
 from tui.service.poller import DetailPollFailed, SourceDetailPolled
+from tui.untrusted import clean, literal
 from widgets.disk_tree import DiskTree, Volume
 from widgets.states import source_badge
 from widgets.status_header import StatusHeader
@@ -100,7 +101,7 @@ class SourceDetailScreen(Screen[None]):
         listed = app.fleet.snapshot.sources.get(self.source_id) if app.fleet else None
         if listed is not None:
             self.query_one("#title", Static).update(Text.assemble(source_badge(listed.state), "  ",
-                                                                  listed.name or listed.id))
+                                                                  clean(listed.name or listed.id)))
         current = app.source_detail
         if current is not None and current.source_id == self.source_id:
             self._polled(current)
@@ -131,8 +132,8 @@ class SourceDetailScreen(Screen[None]):
         now = self.app.wall_clock()  # type: ignore[attr-defined]
         self.query_one("#error", Static).update("")
         self.query_one("#title", Static).update(Text.assemble(source_badge(d.state), "  ",
-                                                              d.name or d.id, "  ",
-                                                              (d.ip or "", "dim")))
+                                                              clean(d.name or d.id), "  ",
+                                                              (clean(d.ip), "dim")))
         self.query_one("#facts", Static).update(facts_table(d, now))
         self.query_one("#task", Static).update(
             task_summary(d, now, read_only=bool(getattr(self.app, "read_only", False))))
@@ -158,8 +159,8 @@ class SourceDetailScreen(Screen[None]):
         from tui.service.commands import describe
 
         stale = " (showing the last good data)" if self.detail is not None else ""
-        self.query_one("#error", Static).update(f"Could not refresh this source{stale}: "
-                                                f"{describe(event.error)}")
+        self.query_one("#error", Static).update(literal(f"Could not refresh this source{stale}: "
+                                                        f"{describe(event.error)}"))
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -219,7 +220,7 @@ class SourceDetailScreen(Screen[None]):
         from tui.screens.limits import SpeedLimitScreen
 
         name = getattr(self.detail, "name", None) or self.source_id
-        self.app.push_screen(SpeedLimitScreen(task_id, name))
+        self.app.push_screen(SpeedLimitScreen(task_id, clean(name)))
 
     def action_rename_source(self) -> None:
         """Rename the source (1–255 characters)."""
@@ -238,7 +239,7 @@ class SourceDetailScreen(Screen[None]):
             if value and value != current:
                 self._send_update({"name": value}, f"rename to {value!r}")
 
-        self.app.push_screen(InputScreen("Rename source server", "name", current or "",
+        self.app.push_screen(InputScreen("Rename source server", "name", clean(current),
                                          validate=valid), done)
 
     def action_edit_disks(self) -> None:
@@ -277,7 +278,8 @@ class SourceDetailScreen(Screen[None]):
                 self._show_edits()
 
         current = tree.edits.get(vol.ident, (True, vol.adjust_size or vol.size or 0))[1]
-        self.app.push_screen(InputScreen(f"Target size of {vol.name}", "New size on the target",
+        self.app.push_screen(InputScreen(f"Target size of {clean(vol.name)}",
+                                         "New size on the target",
                                          f"{(current or 0) // 1024**3}G",
                                          validate=valid,
                                          hint=f"used {human_size(used)} · e.g. 120G, 500M · "
@@ -380,7 +382,7 @@ class SourceDetailScreen(Screen[None]):
                 self._delete()
 
         self.app.push_screen(ConfirmScreen(
-            f"Delete source {name}?",
+            f"Delete source {clean(name)}?",
             "The source record and its migration task are removed from SMS. The agent must "
             "register again before this server can be migrated. Servers with a running task "
             "cannot be deleted.", confirm_label="Delete"), done)

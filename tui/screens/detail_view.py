@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.api.errors import explain
+from tui.untrusted import clean, literal
 from widgets.states import check_badge, source_badge, task_badge
 from widgets.units import human_size, mbit, mbyte_to_mbit, percent, since_ms
 
@@ -26,22 +27,24 @@ def facts_table(d: Any, now: float) -> Table:
     t.add_column(overflow="fold")
     connected = Text("✔ connected", style="green") if d.connected else Text("✖ disconnected",
                                                                              style="bold red")
+    # Server strings as Text: a str cell of a rich Table is parsed as markup.
     rows: list[tuple[str, Any]] = [
-        ("Name", d.name or "—"),
-        ("Hostname", d.hostname or "—"),
-        ("IP", d.ip or "—"),
-        ("OS", f"{d.os_type or '?'} {d.os_version or ''}".strip()),
-        ("Firmware", d.firmware or "—"),
+        ("Name", literal(d.name or "—")),
+        ("Hostname", literal(d.hostname or "—")),
+        ("IP", literal(d.ip or "—")),
+        ("OS", literal(f"{d.os_type or '?'} {d.os_version or ''}".strip())),
+        ("Firmware", literal(d.firmware or "—")),
         ("CPUs", str(d.cpu_quantity) if d.cpu_quantity is not None else "—"),
         ("Memory", human_size(d.memory)),
-        ("Agent", f"{d.agent_version or '—'}" + (f" · kernel {d.kernel_version}" if d.kernel_version else "")),
+        ("Agent", literal(f"{d.agent_version or '—'}" + (f" · kernel {d.kernel_version}"
+                                                          if d.kernel_version else ""))),
         ("Connection", Text.assemble(connected, f"  last visit {since_ms(d.last_visit_time, now)} ago"
                                      if d.last_visit_time else "")),
         ("State", Text.assemble(source_badge(d.state), f"  since {since_ms(d.state_action_time, now)}"
                                 if d.state_action_time else "")),
-        ("Stage", d.migration_cycle or "—"),
+        ("Stage", literal(d.migration_cycle or "—")),
         ("Added", _date(d.add_date)),
-        ("ID", d.id),
+        ("ID", literal(d.id)),
     ]
     for k, v in rows:
         t.add_row(k, v)
@@ -57,8 +60,8 @@ def task_summary(d: Any, now: float, *, read_only: bool = False) -> Any:
     t.add_column(style="bold", no_wrap=True)
     t.add_column()
     pct = percent(d.replicatesize, d.totalsize)
-    t.add_row("Task", Text.assemble(task.name or task.id, "  ", task_badge(task.state)))
-    t.add_row("Type", task.type or "—")
+    t.add_row("Task", Text.assemble(clean(task.name or task.id), "  ", task_badge(task.state)))
+    t.add_row("Type", literal(task.type or "—"))
     t.add_row("Copied", f"{human_size(d.replicatesize)} of {human_size(d.totalsize)}"
               + (f" ({pct * 100:.0f}%)" if pct is not None else ""))
     t.add_row("Speed", mbit(mbyte_to_mbit(task.migrate_speed)))
@@ -67,7 +70,7 @@ def task_summary(d: Any, now: float, *, read_only: bool = False) -> Any:
     if task.remain_seconds:
         t.add_row("Remaining", f"{task.remain_seconds // 3600}h {task.remain_seconds % 3600 // 60}m")
     if task.target_server is not None:
-        t.add_row("Target", f"{task.target_server.name or '—'}")
+        t.add_row("Target", literal(task.target_server.name or "—"))
     return t
 
 
@@ -85,11 +88,11 @@ def checks_table(d: Any) -> Any:
             params = [p for p in (c.params or []) if p] or (
                 [p for p in (c.error_params or "").split(",") if p])
             ex = explain(c.error_code, params)
-            why = Text.assemble((f"{ex.code} ", "bold"), ex.message, "\n",
-                                ("→ " + ex.handling, "italic"))
+            why = Text.assemble((f"{clean(ex.code)} ", "bold"), clean(ex.message), "\n",
+                                ("→ " + clean(ex.handling), "italic"))
         else:
             why = Text("")
-        t.add_row(check_badge(c.result), c.name or "?", why)
+        t.add_row(check_badge(c.result), literal(c.name or "?"), why)
     return t
 
 
@@ -102,6 +105,6 @@ def networks_table(d: Any) -> Any:
         t.add_column(col, no_wrap=col != "IPv6", overflow="fold",
                      min_width=17 if col == "MAC" else None)
     for n in d.networks:
-        t.add_row(n.name or "—", n.ip or "—", n.ipv6 or "—", n.netmask or "—", n.gateway or "—",
-                  str(n.mtu) if n.mtu is not None else "—", n.mac or "—")
+        t.add_row(*(literal(v or "—") for v in (n.name, n.ip, n.ipv6, n.netmask, n.gateway)),
+                  str(n.mtu) if n.mtu is not None else "—", literal(n.mac or "—"))
     return t

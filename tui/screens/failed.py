@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from tui.api.errors import decode_error_json
 from tui.service.poller import FleetPolled
+from tui.untrusted import clean, literal
 from widgets.status_header import StatusHeader
 
 
@@ -63,11 +64,12 @@ class FailedServersScreen(Screen[None]):
         table.clear()
         for err in errors:
             ex = decode_error_json(err.error_json)
-            code = Text(ex.code if ex else "—", style="bold bright_red")
-            message = ex.message if ex else "(no error detail)"
-            handling = ex.handling if ex else ""
-            table.add_row(err.name or err.host_name or err.source_id, err.source_ip or "",
-                          code, message, handling, key=err.source_id)
+            # Every cell as Text: a str cell of a DataTable is parsed as markup.
+            code = literal(ex.code if ex else "—", style="bold bright_red")
+            message = literal(ex.message if ex else "(no error detail)")
+            handling = literal(ex.handling if ex else "")
+            table.add_row(literal(err.name or err.host_name or err.source_id),
+                          literal(err.source_ip), code, message, handling, key=err.source_id)
         if errors:
             table.move_cursor(row=min(cursor, len(errors) - 1))
         empty = self.query_one("#failed-empty", Static)
@@ -84,14 +86,15 @@ class FailedServersScreen(Screen[None]):
             detail.update("")
             return
         ex = decode_error_json(err.error_json)
-        name = err.name or err.host_name or err.source_id
+        name = clean(err.name or err.host_name or err.source_id)
         if ex is None:
             detail.update(Text(f"{name}: no error detail was reported.", style="dim"))
             return
         detail.update(Text.assemble(
-            (f"{name} ", "bold"), (f"({err.source_ip or '?'} → target {err.target_ip or '?'})\n", "dim"),
-            (f"{ex.code} ", "bold bright_red"), ex.message, "\n",
-            ("What to do: ", "bold"), (ex.handling, "italic")))
+            (f"{name} ", "bold"),
+            (f"({clean(err.source_ip or '?')} → target {clean(err.target_ip or '?')})\n", "dim"),
+            (f"{clean(ex.code)} ", "bold bright_red"), clean(ex.message), "\n",
+            ("What to do: ", "bold"), (clean(ex.handling), "italic")))
 
     def action_back(self) -> None:
         """Back to the source list."""

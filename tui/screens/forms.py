@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tui.untrusted import clean
+
 Validator = Callable[[str], str | None]
 """Returns why the value is wrong, or None when it is right."""
 
@@ -41,11 +43,13 @@ class InputScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, id="title")
-            yield Static(self.field, id="label")
-            yield Input(self.value, id="value")
-            yield Static("", id="error")
-            yield Static(self.hint or "enter saves · escape cancels", id="hint")
+            # The title and the value may quote a server's name: plain text, never markup.
+            yield Static(clean(self.title_text), id="title", markup=False)
+            yield Static(self.field, id="label", markup=False)
+            yield Input(clean(self.value), id="value")
+            yield Static("", id="error", markup=False)
+            yield Static(clean(self.hint) or "enter saves · escape cancels", id="hint",
+                         markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -60,7 +64,7 @@ class InputScreen(ModalScreen[str | None]):
         why = self.validate(value)
         if why:
             # The field's label stands right above: the reason alone, not the label again.
-            self.query_one("#error", Static).update(f"✖ {why}")
+            self.query_one("#error", Static).update(clean(f"✖ {why}"))
             return
         self.dismiss(value)
 

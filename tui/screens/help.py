@@ -65,7 +65,7 @@ class HelpScreen(ModalScreen[None]):
             grid.add_row("", "")
             grid.add_row(Text(title, style="bold underline"), "")
             for key, what in _rows(bindings, read_only):
-                grid.add_row(key, what)
+                grid.add_row(Text(key), Text(what))  # "[" is a key, not markup
         return grid
 
     def action_close(self) -> None:

@@ -37,6 +37,7 @@ from tui.service.schedule import (
     to_request,
     validate,
 )
+from tui.untrusted import literal
 from widgets.schedule_timeline import ScheduleTimeline
 from widgets.status_header import StatusHeader
 
@@ -214,7 +215,7 @@ class SpeedLimitScreen(Screen[None], ScheduleSideActions):
         if not self.is_attached:
             return
         status = self.query_one("#lim-status", Static)
-        status.update(text)
+        status.update(literal(text))  # may quote the server's error: characters, not markup
         status.set_class(error, "error")
 
     # -- editing in place --------------------------------------------------------------------

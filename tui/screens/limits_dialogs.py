@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,6 +15,7 @@ from textual.widgets.option_list import Option
 from tui.screens.pickers import PICKER_CSS
 from tui.service.presets import Preset
 from tui.service.schedule import MAX_SPEED, parse_utc_offset
+from tui.untrusted import clean
 
 
 def preset_summary(preset: Preset) -> str:
@@ -34,8 +36,9 @@ class PresetPickerScreen(ModalScreen[Preset | None]):
         self.presets = list(presets)
 
     def compose(self) -> ComposeResult:
-        options = [Option(f"{p.name}{'  (shipped)' if p.shipped else ''}\n  "
-                          f"{preset_summary(p)}", id=str(i))
+        # Preset names come from a file anyone may edit: characters, never markup.
+        options = [Option(Text.assemble(clean(p.name), "  (shipped)" if p.shipped else "",
+                                        "\n  ", preset_summary(p)), id=str(i))
                    for i, p in enumerate(self.presets)]
         with Vertical():
             yield Static("Load a speed-limit preset", classes="picker-title")

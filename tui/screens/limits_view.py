@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from tui.service.schedule import Field, Problem, RuleDraft, format_utc_offset, span
+from tui.untrusted import clean
 from widgets.schedule_timeline import Segment
 
 COLUMNS = ("", "#", "Start", "End", "Speed", "Threshold", "Problem")
@@ -22,7 +23,7 @@ def title(label: str, task_id: str | None, targets: Sequence[tuple[str | None, s
         text = (f"Speed limits · one schedule for {len(targets)} marked servers "
                 f"({with_task} with a task; it replaces their rules)")
     else:
-        text = f"Speed limits · {label} · task {task_id}"
+        text = f"Speed limits · {clean(label)} · task {clean(task_id)}"
     return Text.assemble(text, ("  ● unsaved changes" if dirty else "", "bold yellow"))
 
 

@@ -6,6 +6,9 @@ from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
+
+from tui.untrusted import clean, literal
 
 REFRESH_CHOICES = (2.0, 5.0, 10.0, 30.0, 60.0)
 MAX_SOURCE_HITS = 50
@@ -95,9 +98,11 @@ class MigdashCommands(Provider):
             name = source.name or ""
             if needle in name.lower() or needle in (source.ip or "") or needle in source.id:
                 score = matcher.match(name) or 0.5
-                yield Hit(score, f"Go to {name}  {source.ip or ''}",
+                # Server text: the prompt as Text and the help escaped (both are parsed as
+                # markup when they are plain strings).
+                yield Hit(score, literal(f"Go to {name}  {source.ip or ''}"),
                           partial(app.open_source, source.id),
-                          help=f"{source.state or '?'} · {source.id}")
+                          help=escape(clean(f"{source.state or '?'} · {source.id}")))
                 found += 1
                 if found >= MAX_SOURCE_HITS:
                     return

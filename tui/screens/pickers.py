@@ -13,6 +13,7 @@ from textual.widgets import OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
+from tui.untrusted import clean, literal
 from widgets.states import SOURCE_STATES
 
 PICKER_CSS = """
@@ -52,7 +53,8 @@ class StateFilterScreen(ModalScreen[frozenset[str] | None]):
     def compose(self) -> ComposeResult:
         states = list(self.states) + sorted(set(self.counts) - set(self.states))
         items = [
-            Selection(f"{self.states.get(s, ('?', ''))[0]} {_label(s)} ({self.counts.get(s, 0)})",
+            Selection(literal(f"{self.states.get(s, ('?', ''))[0]} {_label(s)} "
+                              f"({self.counts.get(s, 0)})"),
                       s, s in self.current)
             for s in states if s != "unconfigured" or s in self.counts
         ]
@@ -98,7 +100,7 @@ class ProjectPickerScreen(ModalScreen[tuple[str, str] | None | bool]):
         options = [Option("All sources (no project filter)", id=ALL_PROJECTS)]
         for p in self.projects:
             mark = " ★ default" if getattr(p, "isdefault", False) else ""
-            options.append(Option(f"{p.name}{mark}", id=p.id))
+            options.append(Option(literal(f"{p.name}{mark}"), id=p.id))  # never markup
         with Vertical():
             yield Static("Migration project", classes="picker-title")
             yield Static("enter chooses · escape cancels", classes="picker-help")
@@ -117,7 +119,7 @@ class ProjectPickerScreen(ModalScreen[tuple[str, str] | None | bool]):
         if ident == ALL_PROJECTS or ident is None:
             self.dismiss(None)
             return
-        name = next((p.name for p in self.projects if p.id == ident), ident)
+        name = clean(next((p.name for p in self.projects if p.id == ident), ident))
         self.dismiss((ident, name))
 
     def action_cancel(self) -> None:
@@ -136,8 +138,8 @@ class TemplatePickerScreen(ModalScreen[str | None]):
         self.templates = list(templates)
 
     def compose(self) -> ComposeResult:
-        options = [Option(f"{t.name}  ({t.flavor or '?'}, {t.availability_zone or '?'})", id=t.id)
-                   for t in self.templates]
+        options = [Option(literal(f"{t.name}  ({t.flavor or '?'}, {t.availability_zone or '?'})"),
+                          id=t.id) for t in self.templates]
         with Vertical():
             yield Static("Clone test: target template", classes="picker-title")
             yield Static("enter chooses · escape cancels", classes="picker-help")

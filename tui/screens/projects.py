@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from tui.api.models.requests import MigProjectBody
 from tui.screens.catalog import CATALOG_CSS, CatalogScreen, yes_no
 from tui.service.poller import FleetPolled
+from tui.untrusted import clean, literal
 from widgets.form import FieldError, FormField, FormScreen
 from widgets.source_table import Column, Row
 
@@ -61,7 +62,7 @@ def project_detail(p: Any, active: str | None) -> RenderableType:
     for ratio in (0, 1, 0, 1):
         grid.add_column(no_wrap=True, min_width=19 if not ratio else None, ratio=ratio or None,
                         overflow="ellipsis")
-    head = Text.assemble((p.name or p.id, "bold"), ("  ★ default" if p.isdefault else "", "yellow"),
+    head = Text.assemble((clean(p.name or p.id), "bold"), ("  ★ default" if p.isdefault else "", "yellow"),
                          ("  ▶ shown in the source list" if p.id == active else "", "cyan"))
     pairs = [
         ("ID", p.id), ("Region", p.region), ("Type", p.type),
@@ -73,9 +74,11 @@ def project_detail(p: Any, active: str | None) -> RenderableType:
     ]
     for i in range(0, len(pairs), 2):
         (k1, v1), (k2, v2) = pairs[i], pairs[i + 1]
-        grid.add_row(f"[b]{k1}[/b]", str(v1 or "—"), f"[b]{k2}[/b]", str(v2 or "—"))
+        # Values are the server's text: Text, never markup (a str cell of a Table is parsed).
+        grid.add_row(Text(k1, style="bold"), literal(v1 or "—"), Text(k2, style="bold"),
+                     literal(v2 or "—"))
     if p.description:
-        grid.add_row("[b]Description[/b]", Text(p.description), "", "")
+        grid.add_row(Text("Description", style="bold"), literal(p.description), "", "")
     return Group(head, grid)
 
 
@@ -251,8 +254,18 @@ class ProjectsScreen(CatalogScreen):
         if p.isdefault:
             self.notify(f"{p.name} is already the default project.")
             return
-        self._write("migproject.set_default", p, "set_default_migproject",
-                    f"{p.name} is the default project now.")
+        from tui.screens.confirm import ConfirmScreen
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self._write("migproject.set_default", p, "set_default_migproject",
+                            f"{p.name} is the default project now.")
+
+        # One key that writes asks first, like every other (issue 13, "keys that write").
+        self.app.push_screen(ConfirmScreen(
+            f"Make {p.name} the default migration project?",
+            "Source servers that register without naming a project join it; the current "
+            "default stops being the default.", confirm_label="Make default"), done)
 
     def action_delete_project(self) -> None:
         """Delete the highlighted project, after asking."""

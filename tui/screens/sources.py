@@ -17,6 +17,7 @@ from tui.screens.registry import WRITE_ACTIONS, read_only_refusal
 from tui.screens.source_rows import is_problem, row_values
 from tui.screens.tasks import task_flag
 from tui.service.poller import FleetPolled
+from tui.untrusted import clean, literal
 from widgets.overview_strip import OverviewStrip
 # COLUMNS is re-exported: the task list shows the same columns.
 from tui.screens.source_columns import COLUMNS as COLUMNS
@@ -168,10 +169,11 @@ class SourceListScreen(Screen[None]):
             parts.append(f"⚠ {len(self._stalls)} stalled")
         if table.sort_column:
             parts.append(f"sorted by {table.sort_column} {'↓' if table.sort_reverse else '↑'}")
+        # The project's name (server text) and the filter (typed) are shown as characters.
         left, right = table.hidden_columns
         if left or right:
             parts.append(f"{len(left) + len(right)} columns hidden ←/→")
-        self.query_one("#info", Static).update(" · ".join(parts))
+        self.query_one("#info", Static).update(literal(" · ".join(parts)))
         table.empty_message = self._empty_reason()
 
     def _empty_reason(self) -> str:
@@ -366,7 +368,7 @@ class SourceListScreen(Screen[None]):
 
         if self.table.marked:
             marked = marked_sources(self.table.marked, self._sources)
-            targets = [(s.current_task.id if s.current_task else None, s.name or s.id)
+            targets = [(s.current_task.id if s.current_task else None, clean(s.name or s.id))
                        for s in marked]
             self.app.push_screen(SpeedLimitScreen(None, f"{len(targets)} marked servers",
                                                   targets=targets))
@@ -375,7 +377,8 @@ class SourceListScreen(Screen[None]):
         if source is None or source.current_task is None:
             self.notify("This source has no migration task to throttle.", severity="warning")
             return
-        self.app.push_screen(SpeedLimitScreen(source.current_task.id, source.name or source.id))
+        self.app.push_screen(SpeedLimitScreen(source.current_task.id,
+                                              clean(source.name or source.id)))
 
     def action_create_task(self) -> None:
         """A form for a migration task of the highlighted source (when it has none)."""

@@ -18,14 +18,18 @@ from tui.api.errors import decode_error_json
 from tui.screens.registry import WRITE_ACTIONS, read_only_refusal
 from tui.screens.task_view import SubtaskBars, resources_table, summary_table
 from tui.service.poller import DetailPollFailed, TaskDetailPolled
+from tui.untrusted import clean, literal
 from widgets.speed_sparkline import SpeedSparkline
 from widgets.states import task_badge
 from widgets.status_header import StatusHeader
 from widgets.units import mbyte_to_mbit
 
-# operation → (key action, needs confirmation, consequence shown in the dialog)
+# operation → (key action, needs confirmation, consequence shown in the dialog).
+# One rule: every operation that changes a migration or a server asks first (a reflexive "n",
+# which means "no" in every confirmation, must never send a network check).
 ACTIONS: dict[str, tuple[str, bool, str]] = {
-    "start": ("task_start", False, ""),
+    "start": ("task_start", True, "Replication starts (or resumes where it stopped): the "
+              "agent reads the source's disks and sends the data to the target server."),
     "stop": ("task_stop", True, "Replication stops; start resumes it later."),
     "restart": ("task_restart", True, "Everything copied so far is discarded and the "
                 "migration starts over from the first subtask."),
@@ -33,7 +37,9 @@ ACTIONS: dict[str, tuple[str, bool, str]] = {
              "(cutover)."),
     "clone_test": ("task_clone_test", True, "A clone of the target server is created from the "
                    "chosen template for testing."),
-    "network_check": ("task_network_check", False, ""),
+    "network_check": ("task_network_check", True, "The agent measures latency, bandwidth "
+                      "and packet loss between the source and the target server; the "
+                      "measurement adds network traffic for a short while."),
 }
 
 
@@ -125,8 +131,9 @@ class TaskScreen(Screen[None]):
             self.pending = self.pending_note = None
         now = self.app.wall_clock()  # type: ignore[attr-defined]
         self.query_one("#title", Static).update(Text.assemble(task_badge(d.state), "  ",
-                                                              d.name or d.id, ("  task ", "dim"),
-                                                              (d.id, "dim")))
+                                                              clean(d.name or d.id),
+                                                              ("  task ", "dim"),
+                                                              (clean(d.id), "dim")))
         self.query_one("#error", Static).update("")
         self.query_one("#pending", Static).update(
             Text(self.pending_note or f"⧗ {self.pending} sent, waiting for the server…")
@@ -135,10 +142,11 @@ class TaskScreen(Screen[None]):
         failure = decode_error_json(d.error_json)
         if failure is not None:
             self.query_one("#failure", Static).update(Text.assemble(
-                ("✖ Failed: ", "bold red"), (f"{failure.code} " if failure.code else "", "bold"),
-                failure.message,
+                ("✖ Failed: ", "bold red"),
+                (f"{clean(failure.code)} " if failure.code else "", "bold"),
+                clean(failure.message),
                 # Many catalogue messages already end with their handling measure.
-                ("\n→ " + failure.handling, "italic")
+                ("\n→ " + clean(failure.handling), "italic")
                 if failure.handling and failure.handling not in failure.message else ""))
         else:
             self.query_one("#failure", Static).update("")
@@ -162,16 +170,16 @@ class TaskScreen(Screen[None]):
         stall = polled.stalls.for_task(self.task_id) if polled is not None else None
         line = self.query_one("#stall", Static)
         line.display = stall is not None
-        line.update(f"⚠ Stalled: {stall.why}." if stall is not None else "")
+        line.update(literal(f"⚠ Stalled: {stall.why}.") if stall is not None else "")
 
     def _failed(self, event: DetailPollFailed | None) -> None:
         if event is None or event.what != "task" or event.ident != self.task_id:
             return
         from tui.service.commands import describe
 
-        self.query_one("#error", Static).update(
+        self.query_one("#error", Static).update(literal(
             f"Could not refresh this task{' (showing the last good data)' if self.detail else ''}: "
-            f"{describe(event.error)}")
+            f"{describe(event.error)}"))
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -194,8 +202,8 @@ class TaskScreen(Screen[None]):
     def _label(self) -> str:
         d = self.detail
         if d is not None and d.source_server is not None and d.source_server.name:
-            return str(d.source_server.name)
-        return str(d.name) if d is not None and d.name else self.task_id
+            return clean(d.source_server.name)
+        return clean(d.name) if d is not None and d.name else self.task_id
 
     def _act(self, operation: str, template_id: str | None = None) -> None:
         state = self.detail.state if self.detail is not None else None
@@ -216,9 +224,12 @@ class TaskScreen(Screen[None]):
             if ok:
                 self._send(operation, state, template_id)
 
-        self.app.push_screen(ConfirmScreen(f"{operation.replace('_', ' ').capitalize()} the "
-                                           f"migration of {self._label()}?", consequence,
-                                           confirm_label=operation), done)
+        question = (f"Check the network for the migration of {self._label()}?"
+                    if operation == "network_check" else
+                    f"{operation.replace('_', ' ').capitalize()} the migration of "
+                    f"{self._label()}?")
+        self.app.push_screen(ConfirmScreen(question, consequence,
+                                           confirm_label=operation.replace("_", " ")), done)
 
     @work(group="write")
     async def _send(self, operation: str, state: str | None, template_id: str | None) -> None:

@@ -9,6 +9,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
+from tui.untrusted import literal
 from widgets.source_table import progress_bar
 from widgets.states import task_badge
 from widgets.units import duration, human_size, mbit, mbyte_to_mbit, percent
@@ -62,12 +63,12 @@ def subtasks_table(d: Any, width: int | None = None) -> Table:
                                                           and s.end_date)), len(subs) - 1)
     for i, s in enumerate(subs):
         took = ((s.end_date or 0) - s.start_date) / 1000 if s.start_date and s.end_date else None
-        t.add_row(subtask_symbol(s, d.state, i == current), s.name or "?",
+        t.add_row(subtask_symbol(s, d.state, i == current), literal(s.name or "?"),
                   progress_bar((s.progress or 0) / 100 if s.start_date else None, bar),
                   _clock(s.start_date), _clock(s.end_date), duration(took),
                   mbit(s.migrate_speed) if s.migrate_speed else "—")
         if s.process_trace:
-            t.add_row("", Text("  " + s.process_trace, style="dim italic"), "", "", "", "", "")
+            t.add_row("", literal("  " + s.process_trace, style="dim italic"), "", "", "", "", "")
     return t
 
 
@@ -105,10 +106,11 @@ def summary_table(d: Any, now: float) -> Table:
     eta = d.estimate_completion_time
     remain = (eta / 1000 - now) if eta else None
     started = d.start_date / 1000 if d.start_date else None
+    # Server strings reach the table as Text: a str cell of a rich Table is parsed as markup.
     t.add_row(Text("State", style="bold"), task_badge(d.state), Text("Type", style="bold"),
-              "block-level" if d.type == "MIGRATE_BLOCK" else "file-level" if d.type == "MIGRATE_FILE" else (d.type or "—"))
-    t.add_row(Text("Source", style="bold"), f"{src.name if src else '—'} ({src.ip if src else '?'})",
-              Text("Target", style="bold"), f"{tgt.name if tgt else '—'} ({(tgt.ip if tgt else None) or d.migration_ip or '?'})")
+              "block-level" if d.type == "MIGRATE_BLOCK" else "file-level" if d.type == "MIGRATE_FILE" else literal(d.type or "—"))
+    t.add_row(Text("Source", style="bold"), literal(f"{src.name if src else '—'} ({src.ip if src else '?'})"),
+              Text("Target", style="bold"), literal(f"{tgt.name if tgt else '—'} ({(tgt.ip if tgt else None) or d.migration_ip or '?'})"))
     t.add_row(Text("Progress", style="bold"), progress_bar(frac, 20),
               Text("Copied", style="bold"), f"{human_size(d.replicatesize)} of {human_size(d.totalsize)}")
     took = took_seconds(d) if d.state in FINISHED else None
@@ -156,7 +158,7 @@ def resources_table(d: Any) -> Any:
     net.add_row("Latency / jitter", f"{n.network_delay or 0:.1f} ms / {n.network_jitter or 0:.1f} ms")
     net.add_row("Bandwidth", mbit(n.migration_speed))
     net.add_row("Packet loss", f"{n.loss_percentage or 0:.2f} %")
-    net.add_row("Evaluation", n.evaluation_result or "—")
+    net.add_row("Evaluation", literal(n.evaluation_result or "—"))
     grid = Table.grid(padding=(0, 4))
     grid.add_row(t, net)
     return grid

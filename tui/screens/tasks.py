@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 
 from tui.screens.pickers import StateFilterScreen
 from tui.service.poller import DetailPollFailed, FleetPolled, TasksPolled
+from tui.untrusted import literal
 from widgets.source_table import SourceTable
 from widgets.states import TASK_STATES
 from widgets.status_header import StatusHeader
@@ -172,9 +173,9 @@ class TaskListScreen(Screen[None]):
 
         error = self.query_one("#tasks-error", Static)
         error.add_class("-shown")
-        error.update(
+        error.update(literal(
             f"Could not load the tasks{' (showing the last good list)' if self._loaded else ''}: "
-            f"{describe(event.error)}")
+            f"{describe(event.error)}"))
 
     def _redraw(self, keys: set[str]) -> None:
         """Rebuild the rows of ``keys`` (task ids); only rows whose cells changed reach the
@@ -211,7 +212,7 @@ class TaskListScreen(Screen[None]):
             parts.append("states: " + ", ".join(sorted(self.states)))
         if table.sort_column:
             parts.append(f"sorted by {table.sort_column} {'↓' if table.sort_reverse else '↑'}")
-        self.query_one("#tasks-info", Static).update(" · ".join(parts))
+        self.query_one("#tasks-info", Static).update(literal(" · ".join(parts)))
         table.empty_message = ("Loading the tasks…" if not self._loaded else
                                "No migration tasks yet." if table.total_count == 0 else
                                "No task is in the chosen states. Press f to change them.")

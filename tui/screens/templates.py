@@ -12,12 +12,14 @@ from typing import Any, ClassVar
 
 from rich.console import RenderableType
 from rich.table import Table
+from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 
 from tui.api.exceptions import SmsError
 from tui.api.models.requests import BatchDeleteRequest, TemplateBody
 from tui.screens.catalog import CATALOG_CSS, CatalogScreen, yes_no
+from tui.untrusted import literal
 from widgets.form import FieldError, FormField, FormScreen
 from widgets.source_table import Column, Row, SourceTable
 
@@ -74,7 +76,9 @@ def template_detail(t: Any) -> RenderableType:
     ]
     for i in range(0, len(pairs), 2):
         (k1, v1), (k2, v2) = pairs[i], pairs[i + 1]
-        grid.add_row(f"[b]{k1}[/b]", str(v1 or "—"), f"[b]{k2}[/b]", str(v2 or "—"))
+        # Values are the server's text: Text, never markup (a str cell of a Table is parsed).
+        grid.add_row(Text(k1, style="bold"), literal(v1 or "—"), Text(k2, style="bold"),
+                     literal(v2 or "—"))
     return grid
 
 

@@ -17,6 +17,8 @@ from typing import Any, Literal
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
+from tui.untrusted import clean
+
 Cell = str | Text | int | float | None
 """One cell: plain text, styled text (badges, bars), a number, or nothing."""
 
@@ -32,8 +34,6 @@ ELLIPSIS = "…"
 GAP = 1
 """Cells of space between two columns."""
 
-# C0/C1 controls would move the terminal cursor or count as zero cells: show a space instead.
-_CONTROLS = {code: " " for code in (*range(0x20), *range(0x7F, 0xA0))}
 _DIGITS = re.compile(r"(\d+)")
 
 
@@ -88,8 +88,10 @@ def natural_key(cell: Cell) -> tuple[Any, ...]:
 
 
 def sanitize(text: str) -> str:
-    """``text`` with control characters (newlines, tabs, escapes) replaced by spaces."""
-    return text.translate(_CONTROLS) if not text.isprintable() else text
+    """``text`` under the one rule for server text (:func:`tui.untrusted.clean`: controls,
+    escapes and bidi overrides become visible placeholders), and a tab a space: a cell is one
+    line of exactly known width. One character for one, so spans still line up."""
+    return clean(text).replace("\t", " ") if not text.isprintable() else text
 
 
 def fit_text(text: str, width: int, align: Align = "left") -> str:

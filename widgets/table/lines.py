@@ -29,7 +29,12 @@ MORE_GLYPHS = ("◂", "▸")
 
 
 def _finish(line: Text, width: int, style: Style, console: Console) -> Strip:
-    strip = Strip(list(line.render(console)))
+    # Text.render yields segments with style None for a Text without spans; line filters
+    # (the monochrome one NO_COLOR turns on) read every segment's style and fail on None.
+    # An empty style draws exactly as None did.
+    null = Style.null()
+    strip = Strip([seg if seg.style is not None else Segment(seg.text, null, seg.control)
+                   for seg in line.render(console)])
     # Cut a line longer than the widget (minimum widths did not fit) or pad a short one,
     # so every strip is exactly the widget's width.
     return strip.adjust_cell_length(width, style).simplify()
