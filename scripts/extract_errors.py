@@ -1,6 +1,10 @@
 """Extract the SMS error catalogue (table "5.1 Error Codes") from the v3 API reference.
 
-Usage: python scripts/extract_errors.py [REFERENCE] [--output JSON]
+Usage: python scripts/extract_errors.py REFERENCE [--output JSON]
+
+REFERENCE is the v3 API reference as text (004_ea6b1df4e62ff69c.txt among the project's
+seeds) or the excerpt of its table kept in the repository,
+``tests/api/data/reference-5.1-error-codes.txt``; both give the same catalogue.
 
 Writes ``tui/api/data/error_codes.json``: one object per table row, in document order,
 with keys status, code, message, description and handling. Codes listed twice (SMS.6542)
@@ -19,7 +23,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_REFERENCE = REPO_ROOT / ".." / "shared" / "seeds" / "004_ea6b1df4e62ff69c.txt"
 DEFAULT_OUTPUT = REPO_ROOT / "tui" / "api" / "data" / "error_codes.json"
 
 COLUMNS = ("status", "code", "message", "description", "handling")
@@ -136,7 +139,7 @@ def check(rows: list[Row]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Extract the catalogue and write it as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("reference", nargs="?", type=Path, default=DEFAULT_REFERENCE)
+    parser.add_argument("reference", type=Path, help="the API reference as text, or the excerpt")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
 

@@ -1,6 +1,9 @@
 """Extract every JSON example of the SMS v3 API reference into test fixtures.
 
-Usage: python scripts/extract_examples.py [REFERENCE] [--output DIR]
+Usage: python scripts/extract_examples.py REFERENCE [--output DIR]
+
+REFERENCE is the v3 API reference as text (004_ea6b1df4e62ff69c.txt among the project's
+seeds). Only regeneration reads it: the tests read the fixtures this writes.
 
 Writes one file per fenced example block (``L<line>_<endpoint>_<kind>[_<status>].json``,
 ``<line>`` being the reference line where the JSON starts) into
@@ -30,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_REFERENCE = REPO_ROOT / ".." / "shared" / "seeds" / "004_ea6b1df4e62ff69c.txt"
 DEFAULT_OUTPUT = REPO_ROOT / "tests" / "api" / "fixtures" / "examples"
 
 M = "tui.api.models."
@@ -364,7 +366,7 @@ def extract(reference: Path) -> list[tuple[str, dict[str, Any], str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("reference", nargs="?", type=Path, default=DEFAULT_REFERENCE)
+    parser.add_argument("reference", type=Path, help="the API reference as text")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
     results = extract(args.reference)

@@ -258,6 +258,8 @@ class FakeCloud:
         self.api_tokens: list[str] = []
         self.valid: set[str] = set()
         self.api_down = False
+        self.refusal: tuple[int, Any] | None = None
+        """How the API refuses a token, when not with a bare 401: (status, body)."""
         self.transport = httpx.MockTransport(self.handle)
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
@@ -271,6 +273,8 @@ class FakeCloud:
             return httpx.Response(201, headers={"X-Subject-Token": token}, json={"token": {}})
         token = request.headers.get("X-Auth-Token", "")
         self.api_tokens.append(token)
+        if self.refusal is not None and (token not in self.valid or self.api_down):
+            return httpx.Response(self.refusal[0], json=self.refusal[1])
         return httpx.Response(
             200 if token in self.valid and not self.api_down else 401, json={"token": token}
         )
@@ -341,6 +345,23 @@ class TestTokenAuth:
             assert (await client.get("/v3/sources")).status_code == 401
         assert cloud.api_tokens[3:] == ["tok-2", "tok-3"]  # sent, re-login, resent once only
         assert auth.logins == 3
+
+    async def test_refreshes_once_on_sms_6521_sent_with_400(self) -> None:
+        # Table 5.1 gives "token-based authentication failed" status 400, not 401.
+        cloud = FakeCloud()
+        cloud.refusal = (400, {"error_code": "SMS.6521", "error_msg": "Token-based "
+                               "authentication failed."})
+        auth = password_auth(cloud)
+        async with api(cloud, auth) as client:
+            await client.get("/v3/sources")
+            cloud.valid.clear()
+            assert (await client.get("/v3/sources")).status_code == 200
+            assert cloud.api_tokens == ["tok-1", "tok-1", "tok-2"]
+            # Another 400 is an answer about the request, not the token: no login.
+            cloud.refusal = (400, {"error_code": "SMS.9001", "error_msg": "Invalid parameters."})
+            cloud.api_down = True
+            assert (await client.get("/v3/sources")).status_code == 400
+        assert auth.logins == 2 and cloud.api_tokens[3:] == ["tok-2"]
 
     async def test_concurrent_requests_share_one_login(self) -> None:
         cloud = FakeCloud()

@@ -47,6 +47,18 @@ async def loaded(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An input's cursor shows while it has focus and does not blink.
+
+    The blink (every 0.5 s) made a picture depend on how long a busy machine took between
+    focusing a field and taking the screenshot (seen under pytest-xdist on two loaded cores).
+    """
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
 @pytest.fixture
 def make_app(tmp_path: Path) -> Callable[..., MigdashApp]:
     def factory(**kw: Any) -> MigdashApp:

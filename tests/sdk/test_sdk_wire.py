@@ -196,3 +196,47 @@ def test_wrong_sk_is_refused_with_401(sim: Sim) -> None:
         client(sim, sk="not-the-secret").show_overview(sms.ShowOverviewRequest())
     assert exc.value.status_code == 401
     assert exc.value.error_code == "APIGW.0301"
+
+
+# 10 ------------------------------------------------------------------------------------------
+def test_state_and_missing_object_errors_are_400_with_their_code(sim: Sim) -> None:
+    c = client(sim)
+    ready = next(t for t in sim.engine.tasks.values() if t.state == "READY")
+    with pytest.raises(sdk_exceptions.ClientRequestException) as refused:
+        c.update_task_status(sms.UpdateTaskStatusRequest(
+            task_id=ready.id, body=sms.UpdateTaskStatusReq(operation="stop")))
+    assert (refused.value.status_code, refused.value.error_code) == (400, "SMS.7714")
+    with pytest.raises(sdk_exceptions.ClientRequestException) as missing:
+        c.show_task(sms.ShowTaskRequest(task_id="0123456789abcdef0123456789abcdef"))
+    assert (missing.value.status_code, missing.value.error_code) == (400, "SMS.7703")
+
+
+# 11 ------------------------------------------------------------------------------------------
+def test_update_task_answers_with_its_id(sim: Sim) -> None:
+    ready = next(t for t in sim.engine.tasks.values() if t.state == "READY")
+    answer = client(sim).update_task(sms.UpdateTaskRequest(
+        task_id=ready.id, body=sms.PutTaskReq(name="renamed-by-the-sdk")))
+    assert answer.id == ready.id and ready.name == "renamed-by-the-sdk"
+
+
+# 12 ------------------------------------------------------------------------------------------
+def test_api_versions(sim: Sim) -> None:
+    c = client(sim)
+    versions = c.list_api_version(sms.ListApiVersionRequest()).versions
+    assert [(v.id, v.status) for v in versions] == [("v3", "SUPPORTED")]
+    assert versions[0].links[0].rel == "self"
+    v3 = c.show_api_version(sms.ShowApiVersionRequest(version="v3"))
+    assert (v3.id, v3.updated) == ("v3", "2020-09-02T17:50:00Z")
+
+
+# 13 ------------------------------------------------------------------------------------------
+def test_consistency_results_upload_then_show(sim: Sim) -> None:
+    c = client(sim)
+    task = next(t for t in sim.engine.tasks.values() if t.state == "MIGRATE_SUCCESS")
+    row = sms.ConsistencyResult(dir_check="/data", num_total_files=10, num_different_files=1,
+                                num_target_miss_files=0, num_target_more_files=0)
+    c.update_consistency_result(sms.UpdateConsistencyResultRequest(
+        task_id=task.id, body=sms.SetConsistencyResultRequestBody(consistency_result=[row])))
+    shown = c.show_consistency_result(sms.ShowConsistencyResultRequest(task_id=task.id))
+    assert shown.task_id == task.id and len(shown.result_list) == 1
+    assert "/data" in shown.result_list[0]

@@ -69,12 +69,12 @@ async def test_name_ip_id_filters(app: Any) -> None:
     assert src.id in {s["id"] for s in by_name["source_servers"]}
 
 
-async def test_unknown_ids_are_404_with_catalogue_codes(app: Any) -> None:
+async def test_unknown_ids_are_400_with_catalogue_codes(app: Any) -> None:
     async with http(app) as c:
         for path, code in (("/v3/tasks/nope", "SMS.7703"), ("/v3/sources/nope", "SMS.7602"),
                            ("/v3/vm/templates/nope", "SMS.7101"), ("/v3/migprojects/nope", "SMS.7301")):
             r = await c.get(path)
-            assert r.status_code == 404 and r.json()["error_code"] == code, path
+            assert r.status_code == 400 and r.json()["error_code"] == code, path
             assert r.json()["error_param"] == ["nope"]
 
 
@@ -105,7 +105,7 @@ async def test_task_filters_and_actions(app: Any) -> None:
         r = await c.post(url, json={"operation": "clone_test"})
         assert r.status_code == 400 and "template_id" in r.json()["error_param"][0]
         r = await c.post(url, json={"operation": "stop"})
-        assert r.status_code == 409 and r.json()["error_code"] == "SMS.7714"
+        assert r.status_code == 400 and r.json()["error_code"] == "SMS.7714"
         assert ready.state == "READY"
         r = await c.post(url, json={"operation": "start"})
         assert r.status_code == 200 and ready.state == "RUNNING"
@@ -140,9 +140,10 @@ async def test_speed_limit_validation_and_round_trip(app: Any) -> None:
 async def test_token_auth() -> None:
     app = create_app(SimConfig(sources=5, clock=ManualClock(), token="t0k"))
     async with http(app) as c:
-        assert (await c.get("/v3/sources")).status_code == 401
+        r = await c.get("/v3/sources")
+        assert r.status_code == 400 and r.json()["error_code"] == "SMS.6522"
         r = await c.get("/v3/sources", headers={"X-Auth-Token": "wrong"})
-        assert r.status_code == 401 and r.json()["error_code"] == "SMS.6521"
+        assert r.status_code == 400 and r.json()["error_code"] == "SMS.6521"
         assert (await c.get("/v3/sources", headers={"X-Auth-Token": "t0k"})).status_code == 200
 
 

@@ -123,7 +123,7 @@ def test_stop_midway_goes_through_aborting_to_abort_and_start_resumes() -> None:
     assert task.state == "ABORT" and src.state == "stopped"
     with pytest.raises(SimError) as exc:
         engine.action(task.id, "stop")
-    assert exc.value.status == 409 and exc.value.code == "SMS.7714"
+    assert exc.value.status == 400 and exc.value.code == "SMS.7714"
     clock.advance(600)
     engine.sync()
     assert task.replicated == copied, "a stopped task does not move"

@@ -278,12 +278,12 @@ async def test_task_source_filter(client: httpx.AsyncClient) -> None:
     ("/v3/sources/0123456789abcdef0123456789abcdef", "SMS.7602"),
     ("/v3/vm/templates/0123456789abcdef0123456789abcdef", "SMS.7101"),
 ])
-async def test_unknown_ids_are_404(client: httpx.AsyncClient, path: str, code: str) -> None:
-    body = assert_sms_error(await client.get(path), 404, code)
+async def test_unknown_ids_are_400_with_their_code(client: httpx.AsyncClient, path: str, code: str) -> None:
+    body = assert_sms_error(await client.get(path), 400, code)
     assert body["error_param"] == [path.rsplit("/", 1)[1]]
 
 
-async def test_unknown_task_in_subroutes_is_404(client: httpx.AsyncClient) -> None:
+async def test_unknown_task_in_subroutes_is_400_sms_7703(client: httpx.AsyncClient) -> None:
     for method, path, payload in (
         ("POST", "/v3/tasks/nope/action", {"operation": "start"}),
         ("GET", "/v3/tasks/nope/speed-limit", None),
@@ -291,11 +291,15 @@ async def test_unknown_task_in_subroutes_is_404(client: httpx.AsyncClient) -> No
         ("DELETE", "/v3/tasks/nope", None),
     ):
         r = await client.request(method, path, json=payload)
-        assert_sms_error(r, 404, "SMS.7703")
+        assert_sms_error(r, 400, "SMS.7703")
 
 
-async def test_unknown_route_is_404_sms_body(client: httpx.AsyncClient) -> None:
-    assert_sms_error(await client.get("/v3/nothing-here"), 404, "SMS.9001")
+async def test_unknown_route_is_the_gateways_404(client: httpx.AsyncClient) -> None:
+    # Table 5.1 has no 404: a path nobody routes is API Gateway's answer, with its own code.
+    for method, path in (("GET", "/v3/nothing-here"), ("PATCH", "/v3/sources")):
+        r = await client.request(method, path)
+        assert r.status_code == 404, (method, path)
+        assert r.json()["error_code"] == "APIGW.0101"
 
 
 # -- overview and errors --------------------------------------------------------------------------
@@ -378,10 +382,10 @@ async def test_clone_test_needs_template_id(client: httpx.AsyncClient) -> None:
     assert (await client.get(f"/v3/tasks/{task['id']}")).json()["state"] == "READY"
 
 
-async def test_stop_on_ready_is_409(client: httpx.AsyncClient) -> None:
+async def test_stop_on_ready_is_400_sms_7714(client: httpx.AsyncClient) -> None:
     task = await ready_task(client)
     r = await client.post(f"/v3/tasks/{task['id']}/action", json={"operation": "stop"})
-    body = assert_sms_error(r, 409)
+    body = assert_sms_error(r, 400)
     assert body["error_code"].startswith("SMS.")
     assert body["error_code"] == "SMS.7714"
     assert (await client.get(f"/v3/tasks/{task['id']}")).json()["state"] == "READY"
@@ -400,7 +404,7 @@ async def test_start_on_ready_runs_the_task(client: httpx.AsyncClient) -> None:
     assert src["current_task"]["state"] == "RUNNING"
     # Starting again is refused: it is already running.
     again = await client.post(f"/v3/tasks/{task['id']}/action", json={"operation": "start"})
-    assert_sms_error(again, 409)
+    assert_sms_error(again, 400, "SMS.7713")
 
 
 # -- speed limits ------------------------------------------------------------------------------------
@@ -513,20 +517,22 @@ async def test_typed_client_speed_limit_round_trip(app: Any) -> None:
 async def test_token_auth() -> None:
     app = make_app(token="t0k")
     async with raw(app) as c:
-        assert_sms_error(await c.get("/v3/sources"), 401)
-        assert_sms_error(await c.get("/v3/sources", headers={"X-Auth-Token": "t0k-nope"}), 401)
-        assert_sms_error(await c.get("/v3/sources", headers={"X-Auth-Token": ""}), 401)
+        # Table 5.1: the token errors are 400 SMS.6522 (missing) and SMS.6521 (refused).
+        assert_sms_error(await c.get("/v3/sources"), 400, "SMS.6522")
+        assert_sms_error(await c.get("/v3/sources", headers={"X-Auth-Token": "t0k-nope"}), 400,
+                         "SMS.6521")
+        assert_sms_error(await c.get("/v3/sources", headers={"X-Auth-Token": ""}), 400, "SMS.6521")
         ok = await c.get("/v3/sources", headers={"X-Auth-Token": "t0k"})
         assert ok.status_code == 200 and ok.json()["count"] == SOURCES
         # Auth comes before validation and lookups: nothing leaks to the unauthenticated.
-        assert (await c.get("/v3/tasks/nope")).status_code == 401
-        assert (await c.get("/v3/sources", params={"limit": 999})).status_code == 401
+        assert_sms_error(await c.get("/v3/tasks/nope"), 400, "SMS.6522")
+        assert_sms_error(await c.get("/v3/sources", params={"limit": 999}), 400, "SMS.6522")
 
 
 async def test_token_mode_refuses_a_signature_instead_of_a_token() -> None:
     app = make_app(token="t0k")
     async with raw(app, auth=AkSkAuth("AK1", "SK1")) as c:
-        assert (await c.get("/v3/sources")).status_code == 401
+        assert_sms_error(await c.get("/v3/sources"), 400, "SMS.6522")
 
 
 # -- auth: AK/SK --------------------------------------------------------------------------------------

@@ -13,12 +13,16 @@ from types import MappingProxyType
 DOCUMENTED_OPERATIONS = ("start", "stop", "test", "clone_test", "restart", "network_check")
 
 _RULES: dict[str, frozenset[str]] = {
-    # Start a task that is ready, or resume one that was stopped.
-    "start": frozenset({"READY", "ABORT"}),
+    # SMS.7713: "Only tasks in the Ready for next, Paused, or Error state can be started":
+    # start a ready task, resume a stopped one, or retry a failed one where it failed.
+    "start": frozenset({"READY", "ABORT", "MIGRATE_FAIL"}),
     # Stop only while data is moving.
     "stop": frozenset({"RUNNING", "SYNCING"}),
-    # Restart from scratch after a failure or a stop.
-    "restart": frozenset({"MIGRATE_FAIL", "ABORT", "SYNC_F_ROLLBACK_SUCCESS"}),
+    # Restart from scratch. SMS.7722 ("Only tasks where the target servers have successfully
+    # started can be restarted") names a finished task (MIGRATE_SUCCESS); a failed, stopped or
+    # rolled-back task can also be started over instead of resumed.
+    "restart": frozenset({"MIGRATE_SUCCESS", "MIGRATE_FAIL", "ABORT",
+                          "SYNC_F_ROLLBACK_SUCCESS"}),
     # Launch (test) or clone the target once the full replication has finished.
     "test": frozenset({"MIGRATE_SUCCESS", "SYNCING"}),
     "clone_test": frozenset({"MIGRATE_SUCCESS", "SYNCING"}),
@@ -34,9 +38,9 @@ ALLOWED_STATES = MappingProxyType(_RULES)
 """Operation → task states it is valid in."""
 
 _WHY = {
-    "start": "only a READY or stopped (ABORT) task can be started",
+    "start": "only a READY, stopped (ABORT) or failed task can be started",
     "stop": "only a RUNNING or SYNCING task can be stopped",
-    "restart": "only a failed or stopped task can be restarted",
+    "restart": "only a finished, failed or stopped task can be restarted",
     "test": "the target can be launched only after replication has finished",
     "clone_test": "a clone test needs a finished replication",
     "network_check": "the network can be checked only while the task is idle or moving data",

@@ -304,6 +304,21 @@ class AkSkAuth(httpx.Auth):
         yield request
 
 
+async def _token_refused(response: httpx.Response) -> bool:
+    """401, or SMS's own "token-based authentication failed" (SMS.6521, which table 5.1 sends
+    with status 400)."""
+    if response.status_code == 401:
+        return True
+    if response.status_code != 400:
+        return False
+    await response.aread()
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("error_code") == "SMS.6521"
+
+
 class TokenAuth(httpx.Auth):
     """httpx auth sending ``X-Auth-Token``: a given token, or one from IAM password login.
 
@@ -443,13 +458,13 @@ class TokenAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        """Send with the token; on a 401, log in again and resend once."""
+        """Send with the token; when it is refused, log in again and resend once."""
         if self.requires_request_body:
             await request.aread()
         token = self._valid_token() or await self._get_token()
         request.headers["X-Auth-Token"] = token
         response = yield request
-        if response.status_code == 401 and self._can_login:
+        if self._can_login and await _token_refused(response):
             request.headers["X-Auth-Token"] = await self._get_token(stale=token)
             yield request
 

@@ -2,10 +2,10 @@
 
     SmsError                      anything that went wrong talking to SMS
     ├── ApiError                  the server answered with an error status
-    │   ├── AuthError             401: bad token, expired token, bad AK/SK
+    │   ├── AuthError             401 (or 400 SMS.6521/6522): bad token, bad AK/SK
     │   │   └── SignatureError    401 from APIG on an AK/SK signature mismatch
     │   ├── PermissionDenied      403 (SMS.9004 and friends)
-    │   ├── NotFound              404
+    │   ├── NotFound              404, or 400 with a missing-object code (SMS.7703…)
     │   ├── InvalidRequest        400 / 409 / other 4xx the server refused
     │   ├── RateLimited           429, with ``retry_after`` seconds
     │   └── ServerError           5xx
@@ -23,7 +23,7 @@ Messages never contain credentials.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 
 class SmsError(Exception):
@@ -80,7 +80,11 @@ class ApiError(SmsError):
 
 
 class AuthError(ApiError):
-    """401: the token or the AK/SK was refused; check credentials and the clock."""
+    """401, or SMS's token errors (sent with 400): the token or the AK/SK was refused; check
+    credentials and the clock."""
+
+    CODES: ClassVar[frozenset[str]] = frozenset({"SMS.6521", "SMS.6522"})
+    """Token refused, token missing: table 5.1 gives them status 400, so the code decides."""
 
 
 class SignatureError(AuthError):
@@ -115,11 +119,22 @@ class PermissionDenied(ApiError):
 
 
 class NotFound(ApiError):
-    """404: the source, task, template or project does not exist (any more)."""
+    """The source, task, template or project does not exist (any more): 404, or, as SMS sends
+    it, 400 with the object's own code."""
+
+    CODES: ClassVar[frozenset[str]] = frozenset({
+        "SMS.7703",  # task does not exist
+        "SMS.0505",  # task %s not found
+        "SMS.7602",  # source server does not exist
+        "SMS.7101",  # template does not exist
+        "SMS.7301",  # migration project does not exist
+    })
+    """Codes that say the addressed object is missing (table 5.1 gives them status 400)."""
 
 
 class InvalidRequest(ApiError):
-    """400/409/other 4xx: the server refused the request as invalid in the current state."""
+    """400 (except the codes above)/409/other 4xx: the server refused the request as invalid
+    in the current state."""
 
 
 class RateLimited(ApiError):

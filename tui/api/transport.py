@@ -104,7 +104,9 @@ def error_from_response(response: httpx.Response) -> ApiError:
         "url": str(response.request.url.copy_with(query=None)),
         "request_id": response.headers.get("X-Request-Id") or body.get("request_id"),
     }
-    if status == 401:
+    # SMS sends its missing-object and token errors with 400: the code, not the status, says
+    # what happened.
+    if status == 401 or (status == 400 and code in AuthError.CODES):
         theirs = _server_canonical_request(message)
         if theirs is not None or (code or "").startswith("APIGW.0301"):
             ours = response.request.extensions.get("sdk_canonical_request")
@@ -118,7 +120,7 @@ def error_from_response(response: httpx.Response) -> ApiError:
         return AuthError(message or "authentication failed", **kw)
     if status == 403:
         return PermissionDenied(message or "permission denied", **kw)
-    if status == 404:
+    if status == 404 or (status == 400 and code in NotFound.CODES):
         return NotFound(message or "not found", **kw)
     if status == 429:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))

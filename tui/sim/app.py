@@ -22,7 +22,7 @@ from tui.api.auth import verify_request
 from tui.api.errors import error_body
 from tui.api.models.common import parse_hhmm
 from tui.api.models.requests import MigProjectBody, SpeedLimitRequest, UpdateSourceRequest
-from tui.sim import views
+from tui.sim import sdk_routes, views
 from tui.sim.clock import Clock, RealClock
 from tui.sim.engine import Engine, EngineConfig, SimError, invalid
 from tui.sim.faults import FaultDecision, FaultInjector, FaultSpecError
@@ -107,10 +107,12 @@ class Simulator:
                           "request_id": uuid.uuid4().hex}, 401)
         if cfg.token:
             given = headers.get("x-auth-token")
+            # Table 5.1 gives both token errors status 400 (the client reads them as auth
+            # errors by their code).
             if given is None:
-                return _json(error_body("SMS.6522"), 401)
+                return _json(error_body("SMS.6522"), 400)
             if not hmac.compare_digest(given.encode(), cfg.token.encode()):
-                return _json(error_body("SMS.6521"), 401)
+                return _json(error_body("SMS.6521"), 400)
             return None
         return _json({"error_code": "APIGW.0301",
                       "error_msg": "Incorrect IAM authentication information: the Authorization "
@@ -331,6 +333,8 @@ def update_task(sim: Simulator, request: Request, data: Any) -> Any:
         task.speed_limit = data["speed_limit"] or None
     if "vm_template_id" in data:
         task.template_id = data["vm_template_id"] or None
+    # As the reference's example (and the SDK's UpdateTaskResponse) shows: the task's id.
+    return {"id": task.id}
 
 
 def delete_task(sim: Simulator, request: Request, _: Any) -> Any:
@@ -483,8 +487,8 @@ def admin_state(sim: Simulator, request: Request, _: Any) -> Any:
 def _admin_gate(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
     async def gated(request: Request) -> Response:
         if not request.app.state.sim.admin:
-            return _json(error_body("SMS.9001", ["admin routes are disabled (start with --admin "
-                                                 "or --faults)"]), 404)
+            return _no_such_api(request, "admin routes are disabled (start with --admin or "
+                                         "--faults)")
         return await handler(request)
 
     return gated
@@ -529,18 +533,29 @@ ROUTES = [
     _route("/v3/migprojects/{project_id}", get_project, ["GET"]),
     _route("/v3/migprojects/{project_id}", update_project, ["PUT"], body=True),
     _route("/v3/migprojects/{project_id}", delete_project, ["DELETE"]),
+    # What the official SDK calls beyond the reference (API versions, consistency results).
+    *(_route(path, fn, [method], body) for path, fn, method, body in sdk_routes.ROUTES),
     Route(f"{ADMIN_PREFIX}/faults", _admin_gate(_endpoint(admin_faults)), methods=["GET", "DELETE"]),
     Route(f"{ADMIN_PREFIX}/faults", _admin_gate(_endpoint(admin_faults, reads_body=True)), methods=["PUT"]),
     Route(f"{ADMIN_PREFIX}/state", _admin_gate(_endpoint(admin_state)), methods=["GET"]),
 ]
 
 
+def _no_such_api(request: Request, why: str) -> Response:
+    """What API Gateway answers for a path or method it does not route: 404 ``APIGW.0101``
+    (a gateway code, not an SMS one: table 5.1 has no 404)."""
+    return _json({"error_code": "APIGW.0101",
+                  "error_msg": f"The API does not exist or has not been published in the "
+                               f"environment: {why}",
+                  "request_id": uuid.uuid4().hex}, 404)
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return _json(error_body("SMS.9001", [f"no such API: {request.method} {request.url.path}"]), 404)
+    return _no_such_api(request, f"{request.method} {request.url.path}")
 
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
-    return _json(error_body("SMS.9001", [f"method {request.method} is not allowed on {request.url.path}"]), 405)
+    return _no_such_api(request, f"{request.method} {request.url.path}")
 
 
 # -- faults middleware -------------------------------------------------------------------------------

@@ -99,7 +99,9 @@ class SimError(Exception):
 
 
 def not_found(code: str, ident: str) -> SimError:
-    return SimError(404, code, ident)
+    """A missing task, source, template or project: the reference's table gives these 400 with
+    the object's own code (SMS.7703, SMS.7602, SMS.7101, SMS.7301), never 404."""
+    return SimError(400, code, ident)
 
 
 def invalid(field: str, why: str) -> SimError:
@@ -623,7 +625,8 @@ class Engine:
 
     # -- actions ---------------------------------------------------------------------------------
 
-    ACTION_CODES = {"start": "SMS.7713", "stop": "SMS.7714", "restart": "SMS.7713",
+    # The refusal for each operation in a state that does not allow it (status 400, table 5.1).
+    ACTION_CODES = {"start": "SMS.7713", "stop": "SMS.7714", "restart": "SMS.7722",
                     "test": "SMS.7721", "clone_test": "SMS.7721", "network_check": "SMS.6005",
                     "delete": "SMS.7719"}
 
@@ -632,7 +635,7 @@ class Engine:
         in_transition = task.until_ms is not None
         why = refusal(op, task.state)
         if why is not None or (in_transition and op != "network_check"):
-            raise SimError(409, self.ACTION_CODES[op])
+            raise SimError(400, self.ACTION_CODES[op])
         if src is not None and not src.connected and op in ("start", "restart", "network_check"):
             raise SimError(400, "SMS.6603")
 
@@ -652,8 +655,10 @@ class Engine:
                 task.cur = 0
                 task.subtasks[0].start_date = now
                 self._set_state(task, src, "RUNNING", now)
-            else:  # resume after a stop
+            else:  # resume after a stop, or retry a failure from the step that failed
                 task.stop_reason = ""
+                task.error_json = ""
+                task.finish_date = None
                 resumed = "SYNCING" if task.cur < len(task.subtasks) and task.subtasks[task.cur].kind == "sync" else "RUNNING"
                 if task.cur < len(task.subtasks):
                     sub = task.subtasks[task.cur]
@@ -740,7 +745,7 @@ class Engine:
         for src in sources:
             task = self.tasks.get(src.task_id or "")
             if task is not None and task.state in BUSY_TASK_STATES:
-                raise SimError(409, "SMS.7601")
+                raise SimError(400, "SMS.7601")
         for src in sources:
             if src.task_id and src.task_id in self.tasks:
                 self._drop_task(self.tasks[src.task_id])
@@ -847,7 +852,10 @@ class Engine:
                        for pv in (d.get("physical_volumes") or []))
             if used:
                 src.used_bytes = used
-        vgs = body.get("volume_groups", body.get("volume_group_s"))
+        # The diskinfo reference (table 4-86) spells it "volumegroups"; registration says
+        # "volume_groups" and the examples drift to "volume_group_s": read whichever came.
+        vgs = next((body[k] for k in ("volumegroups", "volume_groups", "volume_group_s")
+                    if body.get(k) is not None), None)
         if vgs is not None:
             lay["volume_groups"] = list(vgs or [])
         if body.get("btrfs_list") is not None:

@@ -89,6 +89,8 @@ class SimTask:
     """Progress is reported by a real agent (PUT …/progress): the engine stops driving it."""
     usage: dict[str, float] = field(default_factory=dict)
     stop_reason: str = ""
+    consistency_results: list[str] = field(default_factory=list)
+    """Consistency checks the agent uploaded, each a JSON object (see :mod:`tui.sim.sdk_routes`)."""
 
 
 @dataclass(slots=True, eq=False)
