@@ -29,9 +29,10 @@ bench: $(STAMP)
 bench-table: $(STAMP)
 	$(BIN)/python bench/bench_table.py
 
-# Opt-in: the official Huawei Cloud SDK, for the wire-compatibility tests (pytest -m sdk).
+# Opt-in: the official Huawei Cloud SDKs, for the wire-compatibility tests (pytest -m sdk).
 sdk: $(STAMP)
 	$(BIN)/pip install --quiet huaweicloudsdksms
+	$(BIN)/pip install --quiet huaweicloudsdkecs huaweicloudsdkdeh
 
 clean:
 	rm -rf $(VENV) build *.egg-info
