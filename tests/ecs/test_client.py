@@ -257,3 +257,19 @@ class TestJobs:
         await ecs.stop_servers([running.id], hard=True)
         with pytest.raises(ServerStateRefused):
             await ecs.start_servers([running.id])
+
+
+async def test_a_failed_job_is_described_like_any_other_error(sim: Sim, ecs: EcsClient) -> None:
+    from tui.service.commands import describe
+
+    sim.world.numa_share = 1.0
+    server = movable(await ecs.list_all_servers(), lambda s: s.dedicated_host_id is not None)
+    job_id = await ecs.migrate_server(server.id,
+                                      fitting_host(await ecs.list_all_hosts(), server)
+                                      .dedicated_host_id)
+    with pytest.raises(JobFailed) as err:
+        await ecs.wait_job(job_id, sleep=sim.sleep, clock=sim.now)
+    text = describe(err.value)
+    assert text.startswith("Ecs.1906: Not enough resources on a single NUMA node")
+    assert err.value.fail_reason and err.value.fail_reason in text
+    assert "choose another host" in text

@@ -39,10 +39,8 @@ def job_failure(job: Job) -> JobFailed:
     subs = sub_job_errors(job)
     reason = job.fail_reason or next((s.fail_reason for s in subs if s.fail_reason), None)
     code = job.error_code or next((s.error_code for s in subs if s.error_code), None)
-    what = job.job_type or "job"
-    message = f"{what} {job.job_id or ''} failed".replace("  ", " ")
-    if reason:
-        message += f": {reason}"
+    # The reason alone is the message: describe() puts the decoded code in front of it.
+    message = reason or f"{job.job_type or 'job'} {job.job_id or ''} failed".replace("  ", " ")
     return JobFailed(message, job_id=job.job_id, job_type=job.job_type, fail_reason=reason,
                      sub_job_errors=subs, job=job, error_code=code)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from tui.sim.ecs.fleet import SimHost, SimJob, SimServer, SimSubJob
@@ -12,6 +13,7 @@ POWER = {"ACTIVE": 1, "SHUTOFF": 4, "RESIZE": 4, "ERROR": 0}
 VM_STATE = {"ACTIVE": "active", "SHUTOFF": "stopped", "RESIZE": "resized", "ERROR": "error"}
 
 
+@lru_cache(maxsize=65_536)
 def iso(ms: int | None, *, millis: bool = False) -> str | None:
     """Epoch ms as ECS writes times: ``2026-01-01T00:00:00Z`` (jobs add milliseconds)."""
     if ms is None:
@@ -23,7 +25,12 @@ def iso(ms: int | None, *, millis: bool = False) -> str | None:
 
 
 def _mac(server: SimServer) -> str:
-    h = server.id.replace("-", "")
+    return _mac_of(server.id)
+
+
+@lru_cache(maxsize=65_536)
+def _mac_of(server_id: str) -> str:
+    h = server_id.replace("-", "")
     return "fa:16:3e:" + ":".join(h[i:i + 2] for i in (0, 2, 4))
 
 
@@ -67,7 +74,7 @@ def server_detail(world: EcsWorld, server: SimServer, project_id: str) -> dict[s
     }
     if server.fault is not None:
         fault = dict(server.fault)
-        fault["created"] = iso(fault.get("created"))  # type: ignore[arg-type]
+        fault["created"] = iso(fault.get("created"))
         body["fault"] = fault
     return body
 
