@@ -206,8 +206,10 @@ def open_ecs_client(settings: Settings, *, sms: SmsClient | None = None,
         from tui.sim.engine import EngineConfig
 
         app = getattr(sms, "sim_app", None) or create_app(SimConfig(**dict(settings.sim_options)))
-        return EcsClient(DEMO_ENDPOINT, DEMO_ENDPOINT, EngineConfig.project_id,
-                         transport=SimTransport(app), **client_kw)
+        client = EcsClient(DEMO_ENDPOINT, DEMO_ENDPOINT, EngineConfig.project_id,
+                           transport=SimTransport(app), **client_kw)
+        client.sim_world = app.state.ecs  # type: ignore[attr-defined]  # for tests, like .simulator
+        return client
     if ecs_missing(settings) is not None:
         return None
     assert settings.ecs_endpoint and settings.deh_endpoint and settings.project_id

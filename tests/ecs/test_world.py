@@ -225,6 +225,7 @@ auth = "none"
         targets = {t.target_vm_id for t in engine.tasks.values() if t.state == "MIGRATE_SUCCESS"}
         servers = {x.id for x in await ecs.list_all_servers()}
         assert targets and targets <= servers
+        assert ecs.sim_world is sms.sim_app.state.ecs  # type: ignore[attr-defined]
         await ecs.aclose()
         await sms.aclose()
 
