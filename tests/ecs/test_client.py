@@ -273,3 +273,29 @@ async def test_a_failed_job_is_described_like_any_other_error(sim: Sim, ecs: Ecs
     assert text.startswith("Ecs.1906: Not enough resources on a single NUMA node")
     assert err.value.fail_reason and err.value.fail_reason in text
     assert "choose another host" in text
+
+
+def test_read_models_take_nulls_string_numbers_odd_shapes_and_keep_unknown_fields() -> None:
+    from tui.api.ecs.models import DedicatedHost, Job, Server
+
+    server = Server.model_validate({
+        "id": 42, "name": 7, "status": "SHELVED", "flavor": None, "addresses": None,
+        "metadata": None, "locked": "false", "os:scheduler_hints": {"dedicated_host_id": "h1"},
+        "tags": [{"key": "env", "value": "prod"}], "OS-EXT-STS:power_state": "4",
+        "brand_new_field": {"x": 1},
+    })
+    assert (server.id, server.name, server.status) == ("42", "7", "SHELVED")
+    assert server.vcpus == 0 and server.ips == [] and server.pay_per_use
+    assert server.locked is False and server.power_state == 4
+    assert server.dedicated_host_id == "h1" and server.tags == ["env=prod"]
+    assert server.model_extra == {"brand_new_field": {"x": 1}}
+    pooled = Server.model_validate({"id": "s", "os:scheduler_hints": {"dedicated_host_id": []}})
+    assert pooled.placement == "pool"
+    host = DedicatedHost.model_validate({
+        "dedicated_host_id": "h", "host_properties": None, "available_vcpus": "12",
+        "available_memory": "", "instance_uuids": None, "tags": {"team": "db"},
+    })
+    assert host.total_vcpus == 0 and host.available_vcpus == 12 and host.available_memory is None
+    assert host.instance_uuids == [] and host.tags[0].key == "team"
+    job = Job.model_validate({"job_id": "j", "status": "PENDING_PAYMENT", "entities": None})
+    assert not job.finished and job.sub_jobs == [] and job.server_id is None

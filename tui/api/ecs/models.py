@@ -73,6 +73,26 @@ First = Annotated[str | None, BeforeValidator(_first)]
 NullDict = BeforeValidator(_none_to_dict)
 
 
+def _tag_list(value: Any) -> Any:
+    """Tags as a list whatever the form: null, ``{"k": "v"}``, or ``[{"key", "value"}]``."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [{"key": k, "value": v} for k, v in value.items()]
+    return value
+
+
+def _tag_strings(value: Any) -> Any:
+    """Server tags as ``key=value`` strings, also when sent as ``{key, value}`` objects."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        value = [{"key": k, "value": v} for k, v in value.items()]
+    if isinstance(value, list):
+        return [f"{t.get('key')}={t.get('value')}" if isinstance(t, dict) else t for t in value]
+    return value
+
+
 # -- servers ---------------------------------------------------------------------------------
 
 
@@ -124,7 +144,7 @@ class Server(EcsModel):
     host_id: str | None = Field(default=None, alias="hostId")
     host: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:host")
     host_status: str | None = None
-    flavor: Flavor = Field(default_factory=Flavor)
+    flavor: Annotated[Flavor, NullDict] = Field(default_factory=Flavor)
     availability_zone: str | None = Field(default=None, alias="OS-EXT-AZ:availability_zone")
     addresses: Annotated[dict[str, list[Address]], NullDict] = Field(default_factory=dict)
     locked: Bool = None
@@ -134,7 +154,7 @@ class Server(EcsModel):
     created: str | None = None
     updated: str | None = None
     enterprise_project_id: str | None = None
-    tags: Annotated[list[str], NullList] = Field(default_factory=list)
+    tags: Annotated[list[str], BeforeValidator(_tag_strings)] = Field(default_factory=list)
 
     @property
     def dedicated_host_id(self) -> str | None:
@@ -219,7 +239,7 @@ class SubJob(EcsModel):
     end_time: str | None = None
     error_code: str | None = None
     fail_reason: str | None = None
-    entities: JobEntities = Field(default_factory=lambda: JobEntities())
+    entities: Annotated[JobEntities, NullDict] = Field(default_factory=lambda: JobEntities())
 
     @property
     def finished(self) -> bool:
@@ -305,7 +325,7 @@ class DedicatedHost(EcsModel):
     """available, fault, released (unknown values kept)."""
     availability_zone: str | None = None
     auto_placement: str | None = None
-    host_properties: HostProperties = Field(default_factory=HostProperties)
+    host_properties: Annotated[HostProperties, NullDict] = Field(default_factory=HostProperties)
     available_vcpus: Int = None
     available_memory: Int = None
     """MB."""
@@ -314,7 +334,7 @@ class DedicatedHost(EcsModel):
     allocated_at: str | None = None
     released_at: str | None = None
     project_id: str | None = None
-    tags: Annotated[list[Tag], NullList] = Field(default_factory=list)
+    tags: Annotated[list[Tag], BeforeValidator(_tag_list)] = Field(default_factory=list)
 
     @property
     def total_vcpus(self) -> int:
