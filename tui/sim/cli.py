@@ -31,6 +31,7 @@ faults (--faults SPEC):
 examples:
   migdash-sim                                 40 sources on http://127.0.0.1:8080
   migdash-sim --sources 10000 --speed 60      a big fleet, one minute per second
+  migdash-sim --hosts 300 --ecs-servers 5000  a big dedicated-host estate (ECS/DeH)
   migdash-sim --ak AK --sk SK --port 9000     AK/SK signed requests only
 """
 
