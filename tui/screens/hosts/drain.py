@@ -123,6 +123,6 @@ def open_drain(app: Any, host_id: str) -> None:
 
     def answered(ok: bool | None) -> None:
         if ok:
-            run_in_background(app, plans, f"drain {name}")
+            run_in_background(app, plans, f"drain {name}", summary=True)
 
     app.push_screen(DrainScreen(title, plan_lines(plan, names, running), len(plans)), answered)

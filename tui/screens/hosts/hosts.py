@@ -60,7 +60,7 @@ class HostsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
-        yield StatusHeader("Dedicated hosts", app.settings.region, read_only=app.read_only,
+        yield StatusHeader(app.settings.label, app.settings.region, read_only=app.read_only,
                            interval=app.settings.refresh, clock=app.clock, id="header")
         yield Input(placeholder="filter hosts and servers by name, ID or IP (escape clears)",
                     id="filter")

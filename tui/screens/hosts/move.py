@@ -96,13 +96,15 @@ class MoveScreen(ModalScreen[MoveChoice | None]):
         self.hard_stop = False
 
     def compose(self) -> ComposeResult:
-        options: list[Option] = []
+        # The hosts it fits on (most room first), then the public pool, then every host it
+        # does not fit on, dimmed with the reason.
+        options = [Option(fit_line(f), id=f.slot.id) for f in self.fits if f.ok]
         if self.pool:
             options.append(Option(Text.assemble((f"{'public pool':<25}", "bold italic"),
                                                 f"{'':<14}shared hosts, no dedicated capacity"),
                                   id=POOL_OPTION))
-        for f in self.fits:
-            options.append(Option(fit_line(f), id=f.slot.id, disabled=not f.ok))
+        options += [Option(fit_line(f), id=f.slot.id, disabled=True)
+                    for f in self.fits if not f.ok]
         with Vertical():
             yield Static(self.title_text, id="move-title", markup=False)
             yield Static(self.what, id="move-what", markup=False)
@@ -117,10 +119,10 @@ class MoveScreen(ModalScreen[MoveChoice | None]):
         if not self.running:
             return ""
         who = "It is" if self.running == 1 else f"{self.running} of them are"
-        how = ("HARD stop (like pulling the plug)" if self.hard_stop
-               else "soft stop (the OS shuts down cleanly)")
-        return (f"{who} running: the plan is stop ({how}), move, start again — each step only "
-                "after the previous job succeeded.")
+        how = ("HARD stop, like pulling the plug" if self.hard_stop
+               else "soft stop, the OS shuts down cleanly")
+        return (f"{who} running. The plan: 1. stop ({how}; h changes it), 2. move, 3. start "
+                "again — each step only after the previous job succeeded.")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -173,6 +175,12 @@ def open_move(app: Any, server_ids: tuple[str, ...], label: str) -> None:
     if busy:
         app.notify(f"{clean(busy[0].name)} already has a job in flight; wait for it.",
                    severity="warning", markup=False)
+        return
+    billed = [s for s in servers if not s.pay_per_use]
+    if billed:
+        # ECS refuses cold migration of yearly/monthly servers (Ecs.1901): say so, send nothing.
+        app.notify(f"{clean(billed[0].name)} is billed yearly/monthly; ECS moves only "
+                   "pay-per-use servers.", severity="warning", markup=False)
         return
     items = [item_of(s, snap.host_of.get(s.id)) for s in servers]
     group = items[0] if len(items) == 1 else group_item(items)

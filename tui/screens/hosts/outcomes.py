@@ -38,13 +38,15 @@ def outcome_text(o: PlanOutcome) -> str:
     return f"{p.server_name}: the plan stopped at step “{o.step}”: {o.reason}"
 
 
-def run_in_background(app: Any, plans: Sequence[MovePlan], what: str) -> None:
-    """Run ``plans`` (two at a time) through the command gateway; report when done."""
+def run_in_background(app: Any, plans: Sequence[MovePlan], what: str, *,
+                      summary: bool = False) -> None:
+    """Run ``plans`` (two at a time) through the command gateway; report when done: a toast
+    for one plan, a per-server summary for several (or always, with ``summary``)."""
     poller = app.backends["hosts"]
 
     async def run() -> None:
         outcomes = await poller.run_plans(list(plans), app.commands)
-        if len(outcomes) == 1:
+        if len(outcomes) == 1 and not summary:
             o = outcomes[0]
             app.notify(outcome_text(o), title="Moved" if o.ok else "Move failed",
                        severity="information" if o.ok else "error",
