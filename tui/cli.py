@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.audit_cli import add_parser as add_audit
 
     add_audit(sub)
+    from tui.hosts_cli import add_parser as add_hosts
+
+    add_hosts(sub, [common])
     return p
 
 
@@ -106,6 +109,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"migdash: {exc}", file=sys.stderr)
         return 2
+    if args.command == "hosts":
+        from tui.hosts_cli import hosts
+
+        out, code = asyncio.run(hosts(settings, fmt=args.fmt or "text"))
+        print(out, file=sys.stderr if code >= 2 else sys.stdout)
+        return code
     if args.command == "status":
         from tui.headless import status
 
