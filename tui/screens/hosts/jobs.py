@@ -75,7 +75,8 @@ def job_detail(record: JobRecord | None) -> Text:
     for sub in getattr(job, "sub_jobs", []) or []:
         out.append("  ")
         out.append_text(badge(JOB_STATES, getattr(sub, "status", None)))
-        out.append(f"  {clean(getattr(sub, 'job_type', None) or '')}  "
+        out.append(" ")
+        out.append(f" {clean(getattr(sub, 'job_type', None) or '')}  "
                    f"{short_time(getattr(sub, 'begin_time', None))} → "
                    f"{short_time(getattr(sub, 'end_time', None)) or '…'}")
         reason = clean(getattr(sub, "fail_reason", None) or "")
