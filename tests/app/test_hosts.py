@@ -365,3 +365,28 @@ async def test_a_migrated_tasks_target_opens_the_move_dialog_from_the_task_scree
         await pilot.press("H")
         assert isinstance(app.screen, MoveScreen)
         assert app.current_mode == "migrations"
+
+
+async def test_keys_typed_in_one_burst_with_slash_filter_both_tables(
+        make_app: Callable[..., MigdashApp]) -> None:
+    # Over SSH a pasted "/crm" arrives at once: every key is queued before the box has focus.
+    from textual import events
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_hosts(pilot)
+        rec = record_ecs(app)
+        for key, char in [("slash", "/"), ("c", "c"), ("r", "r"), ("m", "m"),
+                          ("M", "M"), ("D", "D")]:
+            app.post_message(events.Key(key, char))
+        await wait_for(pilot, lambda: screen.servers_table.filter_text == "crmmd", "the burst")
+        assert screen.query_one("#filter", Input).value == "crmMD"
+        assert app.screen is screen and rec.writes == []  # M and D opened nothing
+        await pilot.press("backspace", "backspace")
+        assert screen.query_one("#filter", Input).value == "crm"
+        await pilot.press("enter")
+        names = [str(screen.servers_table.row(k)["name"])
+                 for k in screen.servers_table.visible_keys()]
+        assert names and all("crm" in n for n in names)
+        assert screen.focused is screen.servers_table  # no host is named "crm…"
