@@ -177,6 +177,7 @@ async def test_a_running_server_is_stopped_moved_and_started_each_after_success(
         w = world(app)
         w.numa_share = 0.0
         server = pick(w, "ACTIVE")
+        origin = server.host_id
         rec = record_ecs(app)
         await highlight(pilot, screen, server.id)
         await pilot.press("M")
@@ -208,6 +209,11 @@ async def test_a_running_server_is_stopped_moved_and_started_each_after_success(
                        and app.backends["hosts"].job_of(server.id) is None, "the start job")
         await pilot.pause(0.3)
         assert len(rec.writes) == 3 and w.servers[server.id].host_id == dest
+        jobs = sorted(app.backends["hosts"].jobs.values(), key=lambda j: j.begun)
+        assert [(j.kind, j.status, j.source, j.dest) for j in jobs] == [
+            ("stop", "SUCCESS", origin, None),
+            ("migrate", "SUCCESS", origin, dest),
+            ("start", "SUCCESS", dest, None)]
 
 
 async def test_cancel_sends_nothing(make_app: Callable[..., MigdashApp]) -> None:

@@ -53,11 +53,11 @@ def fit_line(f: Fit) -> Text:
     """One destination: name, zone, and capacity after the move (or why it does not fit)."""
     s = f.slot
     out = Text(no_wrap=True, overflow="ellipsis")
-    out.append(f"{clean(s.name)[:24]:<25}", style="bold" if f.ok else "")
-    out.append(f"{clean(s.zone or ''):<14}")
+    out.append(f"{clean(s.name)[:20]:<21}", style="bold" if f.ok else "")
+    out.append(f"{clean(s.zone or '')[:14]:<15}")
     if f.ok:
-        out.append(f"after: {f.after.cpus}/{s.total.cpus} vCPU free, "
-                   f"{gib(f.after.memory)}/{gib(s.total.memory)} GiB free")
+        out.append(f"{f.after.cpus}/{s.total.cpus} vCPU · "
+                   f"{gib(f.after.memory)}/{gib(s.total.memory)} GiB")
     else:
         out.append(f"✖ {f.reason}")
         out.stylize("dim")
@@ -76,8 +76,9 @@ class MoveScreen(ModalScreen[MoveChoice | None]):
     MoveScreen #move-title { text-style: bold; padding-top: 1; }
     MoveScreen #move-what { color: $text-muted; }
     MoveScreen #move-running { color: $warning; }
-    MoveScreen OptionList { height: auto; max-height: 20; margin: 1 0; }
-    MoveScreen #move-help { color: $text-muted; padding-bottom: 1; }
+    MoveScreen #move-head { color: $text-muted; text-style: bold; margin-top: 1; padding-left: 2; }
+    MoveScreen OptionList { height: auto; max-height: 40vh; }
+    MoveScreen #move-help { color: $text-muted; }
     """
     BINDINGS = [
         Binding("enter", "choose", "Move here"),
@@ -100,8 +101,8 @@ class MoveScreen(ModalScreen[MoveChoice | None]):
         # does not fit on, dimmed with the reason.
         options = [Option(fit_line(f), id=f.slot.id) for f in self.fits if f.ok]
         if self.pool:
-            options.append(Option(Text.assemble((f"{'public pool':<25}", "bold italic"),
-                                                f"{'':<14}shared hosts, no dedicated capacity"),
+            options.append(Option(Text.assemble((f"{'public pool':<21}", "bold italic"),
+                                                f"{'':<15}shared hosts, no DeH capacity"),
                                   id=POOL_OPTION))
         options += [Option(fit_line(f), id=f.slot.id, disabled=True)
                     for f in self.fits if not f.ok]
@@ -109,6 +110,8 @@ class MoveScreen(ModalScreen[MoveChoice | None]):
             yield Static(self.title_text, id="move-title", markup=False)
             yield Static(self.what, id="move-what", markup=False)
             yield Static(self._running_text(), id="move-running", markup=False)
+            yield Static(f"{'Destination':<21}{'Zone':<15}Free after the move", id="move-head",
+                         markup=False)
             yield OptionList(*options, id="move-options")
             fitting = sum(1 for f in self.fits if f.ok)
             yield Static(f"{fitting} of {len(self.fits)} hosts have room · enter: move here · "
