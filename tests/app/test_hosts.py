@@ -304,6 +304,9 @@ async def test_drain_lists_what_cannot_move_and_moves_the_rest(
             h.state = "fault"
         keep = others[0]
         keep.used_vcpus = keep.type.vcpus - smallest.flavor.vcpus
+        # And one server billed yearly/monthly, which ECS refuses to move (Ecs.1901).
+        billed = next(w.servers[s] for s in busiest.servers if s != smallest.id)
+        billed.charging_mode = "1"
         await pilot.press("r")
         await pilot.pause(0.5)
         rec = record_ecs(app)
@@ -314,6 +317,7 @@ async def test_drain_lists_what_cannot_move_and_moves_the_rest(
         assert isinstance(app.screen, DrainScreen)
         text = str(app.screen.query_one("#drain-lines").render())
         assert "Stays on the host" in text
+        assert f"{billed.name}" in text and "billed yearly/monthly" in text
         movable = app.screen.movable
         assert 1 <= movable < len(busiest.servers)
         await pilot.press("y")
@@ -326,6 +330,8 @@ async def test_drain_lists_what_cannot_move_and_moves_the_rest(
         assert isinstance(app.screen, MoveSummaryScreen)
         assert [(o.status, o.reason) for o in app.screen.outcomes] == [("ok", "")] * movable
         assert {w.servers[o.plan.server_id].host_id for o in app.screen.outcomes} == {keep.id}
+        assert not any(billed.id in path or billed.id in json.dumps(body)
+                       for _m, path, body, _s in rec.writes)
 
 
 async def test_read_only_has_no_write_keys_and_sends_nothing(
