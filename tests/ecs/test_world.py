@@ -247,7 +247,8 @@ def test_sim_and_dashboard_flags() -> None:
     from tui.cli import build_parser
     from tui.sim.cli import build_parser as sim_parser
 
-    args = sim_parser().parse_args(["--hosts", "300", "--ecs-servers", "5000"])
-    assert (args.hosts, args.ecs_servers) == (300, 5000)
+    args = sim_parser().parse_args(["--hosts", "300", "--ecs-servers", "5000",
+                                    "--numa-share", "1"])
+    assert (args.hosts, args.ecs_servers, args.numa_share) == (300, 5000, 1.0)
     args = build_parser().parse_args(["--ecs-endpoint", "https://e", "--deh-endpoint", "https://d"])
     assert (args.ecs_endpoint, args.deh_endpoint) == ("https://e", "https://d")
