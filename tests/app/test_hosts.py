@@ -402,3 +402,22 @@ async def test_keys_typed_in_one_burst_with_slash_filter_both_tables(
                  for k in screen.servers_table.visible_keys()]
         assert names and all("crm" in n for n in names)
         assert screen.focused is screen.servers_table  # no host is named "crm…"
+
+
+async def test_a_yearly_monthly_server_is_not_offered_a_move_and_says_why(
+        make_app: Callable[..., MigdashApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_hosts(pilot)
+        w = world(app)
+        server = pick(w, "SHUTOFF")
+        server.charging_mode = "1"
+        await pilot.press("r")
+        await wait_for(pilot, lambda: not app.backends["hosts"].snapshot.servers[
+            server.id].pay_per_use, "the poll that reads the billing")
+        rec = record_ecs(app)
+        await highlight(pilot, screen, server.id)
+        await pilot.press("M")
+        await pilot.pause(0.2)
+        assert app.screen is screen and rec.writes == []
+        assert any("yearly/monthly" in str(n.message) for n in app._notifications)

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.screens.pickers import StateFilterScreen
+from tui.screens.source_rows import task_flag  # noqa: F401  (moved there; still importable here)
 from tui.service.poller import DetailPollFailed, FleetPolled, TasksPolled
 from widgets.source_table import SourceTable
 from widgets.states import TASK_STATES
