@@ -29,6 +29,10 @@ PICTURES = {
     "stalled": "test_snapshots_bulk/TestStalledRow.test_flagged_in_the_list_with_its_toast.svg",
     "templates": "test_snapshots_catalog/TestTemplates.test_list[160x48].svg",
     "create-task": "test_snapshots_catalog/TestCreateTask.test_form_with_a_validation_error.svg",
+    "hosts-view": "test_snapshots_hosts/TestHostsView.test_hosts_and_servers[160x48].svg",
+    "hosts-move": "test_snapshots_hosts/TestMoveDialog.test_running_server[160x48].svg",
+    "hosts-drain": "test_snapshots_hosts/TestDrainPlan.test_plan_with_servers_that_stay[160x48].svg",
+    "hosts-jobs": "test_snapshots_hosts/TestJobs.test_a_failed_move[160x48].svg",
 }
 
 

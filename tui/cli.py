@@ -31,8 +31,8 @@ EPILOG = (
     "HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_PROJECT_ID, MIGDASH_TOKEN) or from a "
     "profile in the config file (which must be chmod 600 if it holds secrets). "
     "Options may come before or after a command. "
-    "Commands: 'migdash status --help' prints the fleet for scripts; 'migdash audit' prints "
-    "the log of every write sent."
+    "Commands: 'migdash status --help' prints the fleet for scripts; 'migdash hosts' prints "
+    "dedicated hosts and their servers; 'migdash audit' prints the log of every write sent."
 )
 
 SOURCES_RANGE = (1, 100_000)
@@ -97,6 +97,10 @@ CONNECTION_OPTIONS: list[Option] = [
     option("--token", metavar="TOKEN",
            help="IAM token sent as X-Auth-Token (prefer MIGDASH_TOKEN: flags show in ps)"),
     option("--project-id", metavar="ID", help="project id (X-Project-Id for AK/SK)"),
+    option("--ecs-endpoint", metavar="URL", type=endpoint_url,
+           help="ECS endpoint (default: https://ecs.<profile region>.myhuaweicloud.com)"),
+    option("--deh-endpoint", metavar="URL", type=endpoint_url,
+           help="DeH endpoint (default: https://deh.<profile region>.myhuaweicloud.com)"),
     option("--profile", metavar="NAME", help="profile from config.toml"),
     option("--read-only", action="store_true", default=False,
            help="never send a write: mutating keys and commands are hidden"),
@@ -175,9 +179,24 @@ def _add_audit(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     add_parser(sub).set_defaults(handler=run)
 
 
+def _add_hosts(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
+    from tui.hosts_cli import add_parser
+
+    add_parser(sub, parents).set_defaults(handler=_run_hosts)
+
+
+def _run_hosts(args: argparse.Namespace) -> int:
+    from tui.hosts_cli import hosts
+
+    out, code = asyncio.run(hosts(settings_from(args), fmt=args.fmt or "text"))
+    print(out, file=sys.stderr if code >= 2 else sys.stdout)
+    return code
+
+
 SUBCOMMANDS: list[Callable[[Any, list[argparse.ArgumentParser]], None]] = [
     _add_status,
     _add_audit,
+    _add_hosts,
 ]
 """Each registers one subcommand's parser and sets its ``handler(args) -> exit status``."""
 
@@ -202,6 +221,8 @@ def settings_from(args: argparse.Namespace) -> Any:
         endpoint=args.endpoint,
         token=args.token,
         project_id=args.project_id,
+        ecs_endpoint=args.ecs_endpoint,
+        deh_endpoint=args.deh_endpoint,
         profile=args.profile,
         read_only=args.read_only,
         refresh=args.refresh,

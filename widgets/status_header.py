@@ -1,8 +1,11 @@
-"""The top bar: where we are connected, how fresh the data is, and whether writes are off."""
+"""The top bar: which view, where we are connected, how fresh the data is, whether writes
+are off."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -13,8 +16,27 @@ from tui.untrusted import clean
 from widgets.units import duration
 
 
+@dataclass(frozen=True)
+class ViewTab:
+    """One of the app's views as the header names it."""
+
+    key: str
+    title: str
+    short: str
+    link: Link | None
+    """Its backend's connection (None: not configured)."""
+    active: bool
+
+
+_LINK_MARK = {
+    Link.ONLINE: ("●", "green"), Link.CONNECTING: ("◌", "cyan"),
+    Link.RECONNECTING: ("⟳", "yellow"), Link.AUTH_FAILED: ("✖", "bright_red"),
+}
+
+
 class StatusHeader(Widget):
-    """One line: ``migdash │ profile │ region │ ● online · 3s ago │ READ-ONLY``."""
+    """One line: ``migdash 1 Migrations● 2 DeH● 3 ZStack○ │ profile │ region │ ● online · 3s
+    ago │ READ-ONLY``: the view shown is named in full, every view's connection is a mark."""
 
     DEFAULT_CSS = """
     StatusHeader { height: 1; dock: top; background: $panel; color: $foreground; }
@@ -22,6 +44,8 @@ class StatusHeader(Widget):
 
     status: reactive[ConnectionStatus] = reactive(ConnectionStatus, always_update=True)
     """The connection as last published by the polling service."""
+    tabs: reactive[tuple[ViewTab, ...]] = reactive(tuple)
+    """The app's views (empty: an app without views, e.g. a widget test)."""
 
     def __init__(
         self,
@@ -32,8 +56,10 @@ class StatusHeader(Widget):
         interval: float,
         clock: Callable[[], float],
         id: str | None = None,
+        configured: bool = True,
     ) -> None:
         super().__init__(id=id)
+        self.configured = configured
         self.label = label
         self.region_name = region
         self.read_only = read_only
@@ -43,30 +69,54 @@ class StatusHeader(Widget):
     def on_mount(self) -> None:
         # The only ticking thing on screen: ages and countdowns need a one-second clock.
         self.set_interval(1.0, self.refresh)
+        if hasattr(self.app, "view_tabs"):
+            self.watch(self.app, "view_tabs", self._tabs, init=True)
+
+    def _tabs(self, tabs: Any) -> None:
+        self.tabs = tuple(tabs)
 
     def render(self) -> Text:
-        full = self._line(where=True)
-        width = self.size.width
-        if not width or full.cell_len <= width:
-            return full
-        # Narrow (a split pane, a phone): the link state and READ-ONLY matter more than the
-        # profile and region names, which the operator chose and knows.
-        return self._line(where=False)
-
-    def _line(self, *, where: bool) -> Text:
-        now = self.clock()
-        st = self.status
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(" migdash ", style="bold reverse")
-        if self.read_only and not where:
-            out.append(" READ-ONLY ", style="bold black on yellow")
-        out.append(" ")
-        if where:
-            out.append(f"{clean(self.label)} ")
+        if not self.tabs:  # no views (a widget test): where, then how it is doing
+            out.append(f" {clean(self.label)} ")
             if self.region_name:
                 out.append(f"│ {self.region_name} ", style="dim")
             out.append("│ ")
+            out.append_text(self._link())
+            if self.read_only:
+                out.append(" │ ", style="dim")
+                out.append(" READ-ONLY ", style="bold black on yellow")
+            return out
+        # With views, what must survive 80 columns comes first: the views, READ-ONLY and the
+        # connection; the profile and region may be cut.
+        for tab in self.tabs:
+            out.append(" ")
+            if tab.active:
+                out.append(f"{tab.key} {tab.title}", style="bold underline")
+            else:
+                out.append(f"{tab.key} {tab.short}", style="dim")
+            mark, colour = _LINK_MARK[tab.link] if tab.link else ("○", "dim")
+            out.append(mark, style=colour)
+        if self.read_only:
+            out.append(" ")
+            out.append(" READ-ONLY ", style="bold black on yellow")
+        out.append(" │ ", style="dim")
+        out.append_text(self._link())
+        out.append(f" │ {clean(self.label)}", style="dim")
+        if self.region_name:
+            out.append(f" │ {self.region_name}", style="dim")
+        return out
+
+    def _link(self) -> Text:
+        """``● online · data 3s old``, ``⟳ reconnecting in 8 s``, …"""
+        now = self.clock()
+        st = self.status
+        out = Text()
         age = st.age(now)
+        if not self.configured:
+            out.append("○ not configured", style="dim")
+            return out
         if st.link is Link.ONLINE:
             stale = st.is_stale(now, self.interval)
             out.append("● online", style="bold green" if not stale else "bold yellow")
@@ -90,7 +140,4 @@ class StatusHeader(Widget):
                 f" · data {duration(age)} old" + (" (stale)" if stale else ""),
                 style="bold yellow" if stale else "dim",
             )
-        if self.read_only and where:
-            out.append(" │ ", style="dim")
-            out.append(" READ-ONLY ", style="bold black on yellow")
         return out

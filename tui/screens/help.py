@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.screens.registry import WRITE_ACTIONS
+from tui.untrusted import clean
 
 
 def _rows(bindings: list[BindingType], read_only: bool) -> list[tuple[str, str]]:
@@ -46,8 +49,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._table())
 
     def _table(self) -> Table:
-        from tui.screens.registry import help_sections
-
+        app: Any = self.app
         read_only = bool(getattr(self.app, "read_only", False))
         grid = Table.grid(padding=(0, 2))
         grid.add_column(justify="right", style="bold cyan", no_wrap=True)
@@ -59,9 +61,9 @@ class HelpScreen(ModalScreen[None]):
 
             hint = link_hint(status.error)
             grid.add_row(Text("connection", style="bold yellow"),
-                         Text(f"{status.link.value} — {status.reason}"
+                         Text(f"{status.link.value} — {clean(status.reason)}"
                               + (f"\n{hint}" if hint else "")))
-        for title, bindings in help_sections():
+        for title, bindings in app.help_sections():
             grid.add_row("", "")
             grid.add_row(Text(title, style="bold underline"), "")
             for key, what in _rows(bindings, read_only):
