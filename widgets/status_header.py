@@ -89,11 +89,32 @@ class StatusHeader(Widget):
                 out.append(" READ-ONLY ", style="bold black on yellow")
             return out
         # With views, what must survive 80 columns comes first: the views, READ-ONLY and the
-        # connection; the profile and region may be cut.
+        # connection; the profile and region may be cut. Narrower still (a split pane), the
+        # views shrink to their keys and marks, then the brand goes: never the link state.
+        width = self.size.width
+        for compact in range(3):
+            line = self._with_views(out.copy() if compact < 2 else Text(no_wrap=True,
+                                    overflow="ellipsis"), compact)
+            if not width or line.cell_len <= width:
+                break
+        # Where the operator is (profile, region) last: cut first when space runs out.
+        line.append(f" │ {clean(self.label)}", style="dim")
+        if self.region_name:
+            line.append(f" │ {self.region_name}", style="dim")
+        return line
+
+    def _with_views(self, out: Text, compact: int) -> Text:
+        """The header with the view tabs: ``compact`` 0 full, 1 inactive views as key and
+        mark, 2 every view as key and mark (and no brand)."""
         for tab in self.tabs:
             out.append(" ")
-            if tab.active:
-                out.append(f"{tab.key} {tab.title}", style="bold underline")
+            if tab.active and compact < 2:
+                out.append(f"{tab.key} {tab.title if not compact else tab.short}",
+                           style="bold underline")
+            elif tab.active:
+                out.append(tab.key, style="bold underline")
+            elif compact:
+                out.append(tab.key, style="dim")
             else:
                 out.append(f"{tab.key} {tab.short}", style="dim")
             mark, colour = _LINK_MARK[tab.link] if tab.link else ("○", "dim")
@@ -103,9 +124,6 @@ class StatusHeader(Widget):
             out.append(" READ-ONLY ", style="bold black on yellow")
         out.append(" │ ", style="dim")
         out.append_text(self._link())
-        out.append(f" │ {clean(self.label)}", style="dim")
-        if self.region_name:
-            out.append(f" │ {self.region_name}", style="dim")
         return out
 
     def _link(self) -> Text:
