@@ -73,6 +73,10 @@ class StatusHeader(Widget):
                 f" · data {duration(age)} old" + (" (stale)" if stale else ""),
                 style="bold yellow" if stale else "dim",
             )
+        if st.skipped:
+            n = len(st.skipped)
+            out.append(f" · {n} unreadable record{'s' if n != 1 else ''} skipped (?)",
+                       style="bold yellow")
         if self.read_only:
             out.append(" │ ", style="dim")
             out.append(" READ-ONLY ", style="bold black on yellow")

@@ -32,6 +32,8 @@ class ConnectionStatus:
     failures: int = 0
     """Consecutive failed fleet polls."""
     error: SmsError | None = None
+    skipped: tuple[str, ...] = ()
+    """Records of the last good poll that could not be read, one reason each (server text)."""
 
     def age(self, now: float) -> float | None:
         """Seconds since the last good data, or None if there never was any."""
