@@ -98,7 +98,7 @@ def main() -> None:
     if args.tree is not None:
         os.environ["PYTHONPATH"] = str(args.tree.resolve())
     sim_port, replay_port = args.port, args.port + 1
-    sim = subprocess.Popen([ours, "-c", "from tui.sim.cli import main; main()", "--port",
+    sim = subprocess.Popen([ours, "-P", "-c", "from tui.sim.cli import main; main()", "--port",
                             str(sim_port), "--sources", str(args.sources), "--ak", AK, "--sk", SK],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     replay: subprocess.Popen[bytes] | None = None
