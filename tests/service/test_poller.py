@@ -238,3 +238,23 @@ def test_diff_on_real_models_ignores_last_visit_time_only() -> None:
     c = SourceListItem.model_validate({**base, "current_task": {"id": "t", "migrate_speed": 2.0}})
     assert diff({"s": a}, {"s": b}).empty
     assert set(diff({"s": a}, {"s": c}).changed) == {"s"}
+
+
+async def test_speed_history_is_bounded_and_forgets_tasks_that_stop() -> None:
+    from tui.service.poller import FLEET_HISTORY
+
+    client = FakeClient([SrcWithTask("a", "replicate", Task("t-a", 3.0)),  # type: ignore[list-item]
+                         SrcWithTask("b", "replicate", Task("t-b", 4.0))])  # type: ignore[list-item]
+    clock = Clock()
+    svc, _ = service(client, clock)
+    for _ in range(FLEET_HISTORY + 25):
+        clock.now += 5
+        await svc.poll_fleet()
+    assert len(svc.speed_history["t-a"]) == FLEET_HISTORY  # the oldest fell off
+    assert svc.speed_history["t-a"][-1] == (clock.now, 3.0)
+    for _ in range(400):  # the open task's own poll keeps up to history_len
+        svc._record_speed("t-b", Task("t-b", 5.0), clock.now)
+    assert len(svc.speed_history["t-b"]) == svc.history_len == 300
+    client.sources = [SrcWithTask("a", "finished", Task("t-a", 0.0))]  # type: ignore[list-item]
+    await svc.poll_fleet()
+    assert "t-a" not in svc.speed_history and "t-b" not in svc.speed_history

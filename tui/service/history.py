@@ -1,7 +1,8 @@
 """Speed history per task, in bounded memory.
 
 Fleet polls record a point for every running task (so the task screen opens with a past), the
-task poll records the open task every second. Each task keeps at most ``per_task`` points in a
+task poll records the open task every second. Each task keeps at most ``per_task`` points (fewer
+when the caller says so: the fleet keeps 60) in a
 flat ``array('d')`` (16 bytes a point instead of a 100-byte tuple), and a task that stops
 running is forgotten: at 5,000 running tasks this is ~5 MB, flat, where a list of tuples capped
 at 3,600 points grew by ~1.5 MiB a minute towards a gigabyte.
@@ -20,14 +21,14 @@ class SpeedHistory:
         self.per_task = max(1, per_task)
         self._points: dict[str, array[float]] = {}
 
-    def record(self, task_id: str, now: float, speed: float) -> None:
-        """Append one point; the oldest falls off past ``per_task``."""
+    def record(self, task_id: str, now: float, speed: float, *, keep: int | None = None) -> None:
+        """Append one point; the oldest falls off past ``keep`` (default ``per_task``)."""
         points = self._points.get(task_id)
         if points is None:
             points = self._points[task_id] = array("d")
         points.append(now)
         points.append(speed)
-        extra = len(points) - 2 * self.per_task
+        extra = len(points) - 2 * min(self.per_task, keep or self.per_task)
         if extra > 0:
             del points[:extra]
 

@@ -22,6 +22,9 @@ from tui.service.state import ConnectionStatus, FleetDiff, FleetSnapshot, Link, 
 ACTIVE_STATES = frozenset({"initialize", "replicate", "syncing", "stopping", "deleting",
                            "cloning", "cutovering", "testing"})
 MAX_BACKOFF = 120.0
+FLEET_HISTORY = 60
+"""Speed points kept per task from fleet polls alone (5 min at --refresh 5): the open task's own
+poll fills up to ``history_len``. 5,000 running tasks x 300 points grew RSS for 25 minutes."""
 PROJECTS_EVERY = 12
 """Migration projects change rarely: fetched on every 12th fleet poll (and on refresh)."""
 
@@ -144,6 +147,7 @@ class PollingService:
         self._tasks_watched = False
         self._stopped = asyncio.Event()
         self._projects_due = True
+        self._stalls_reset = False
 
     # -- control from the UI ---------------------------------------------------------------
 
@@ -171,7 +175,9 @@ class PollingService:
     def set_migproject(self, migproject: str | None) -> None:
         """Filter the fleet by migration project (the API's ``migproject``) and re-poll."""
         self.migproject = migproject
-        self.stalls.reset()  # another fleet: its standing stalls are not news
+        # Another fleet: its standing stalls are not news. Reset by the next poll's digest,
+        # which may be running in a thread right now.
+        self._stalls_reset = True
         self._wake["fleet"].set()
 
     async def templates(self) -> list[Any]:
@@ -254,14 +260,31 @@ class PollingService:
             projects = tuple(projects)
             self._projects_due = False
         now = self.clock()
-        new = FleetSnapshot.build(sources, overview, errors, now, old.version + 1, projects)
-        changes = diff(old.sources, new.sources)
+        # Freezing, diffing and the stall and speed bookkeeping walk all 10k sources: done in a
+        # thread so the event loop (keys, redraws) keeps running meanwhile. Nothing else
+        # touches this state while a poll is in flight (polls never overlap).
+        new, changes, stalls, busy = await asyncio.to_thread(
+            self._digest, sources, overview, errors, projects, now)
         self.snapshot = new
         skipped = tuple(getattr(sources, "skipped", ()))
         self.status = ConnectionStatus(Link.ONLINE, last_ok=now, skipped=skipped)
         # Published on every success: the header's "data N s old" counts from last_ok.
         self.publish(ConnectionChanged(self.status))
-        self.publish(FleetPolled(new, changes, self.stalls.update(new.sources, now)))
+        self.publish(FleetPolled(new, changes, stalls))
+        return self.intervals.fleet * (1.0 if busy else self.intervals.idle_factor)
+
+    def _digest(
+        self, sources: list[Any], overview: Any, errors: Any, projects: tuple[Any, ...],
+        now: float,
+    ) -> tuple[FleetSnapshot, FleetDiff, StallReport, bool]:
+        """The new snapshot, what changed, the stalls, and whether anything is migrating."""
+        old = self.snapshot
+        new = FleetSnapshot.build(sources, overview, errors, now, old.version + 1, projects)
+        changes = diff(old.sources, new.sources)
+        if self._stalls_reset:
+            self._stalls_reset = False
+            self.stalls.reset()
+        stalls = self.stalls.update(new.sources, now)
         busy = False
         running: list[str] = []
         for s in sources:
@@ -272,11 +295,12 @@ class PollingService:
                     running.append(task.id)
                     speed = getattr(task, "migrate_speed", None)
                     if task.id != self._task_id and speed is not None:
-                        self.speed_history.record(task.id, now, float(speed))
+                        self.speed_history.record(task.id, now, float(speed),
+                                                  keep=FLEET_HISTORY)
         if self._task_id is not None:
             running.append(self._task_id)
         self.speed_history.keep_only(running)
-        return self.intervals.fleet * (1.0 if busy else self.intervals.idle_factor)
+        return new, changes, stalls, busy
 
     def _failed(self, exc: SmsError) -> float:
         failures = self.status.failures + 1
