@@ -146,3 +146,17 @@ async def test_a_page_that_fails_all_its_retries_is_tried_again_within_the_listi
     async with client_for(handle) as sms:
         got = await sms.list_all_sources()
     assert len(got) == 600 and failures["left"] == 0
+
+
+def test_the_size_cap_is_configurable_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.config import ConfigError
+    from tui.connect import max_response_bytes, open_client, resolve
+
+    assert max_response_bytes({}) == 32 * 2**20
+    assert max_response_bytes({"MIGDASH_MAX_RESPONSE_MB": "2"}) == 2 * 2**20
+    for bad in ("0", "nan", "inf", "lots"):
+        with pytest.raises(ConfigError, match="MIGDASH_MAX_RESPONSE_MB"):
+            max_response_bytes({"MIGDASH_MAX_RESPONSE_MB": bad})
+    monkeypatch.setenv("MIGDASH_MAX_RESPONSE_MB", "3")
+    client = open_client(resolve(demo=True))
+    assert client._caller.max_response_bytes == 3 * 2**20
