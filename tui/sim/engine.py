@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from tui.api.actions import refusal
 from tui.api.errors import explain
@@ -155,6 +155,29 @@ class EngineConfig:
     seed: int = 0
     region: str = "sim-region-1"
     project_id: str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+
+class _InOrder(Sequence[SimSource]):
+    """The sources in list order, looked up only when read."""
+
+    def __init__(self, sources: Mapping[str, SimSource], order: list[str]) -> None:
+        self._sources = sources
+        self._order = order
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, index: int) -> SimSource: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[SimSource]: ...
+    def __getitem__(self, index: int | slice) -> SimSource | list[SimSource]:
+        if isinstance(index, slice):
+            return [self._sources[i] for i in self._order[index]]
+        return self._sources[self._order[index]]
+
+    def __iter__(self) -> Iterator[SimSource]:
+        return (self._sources[i] for i in self._order)
 
 
 class Engine:
@@ -1079,11 +1102,13 @@ class Engine:
 
     # -- queries -----------------------------------------------------------------------------------
 
-    def filter_sources(self, filters: Mapping[str, str]) -> list[SimSource]:
-        """Sources matching the documented list filters, in list order."""
-        rows = [self.sources[i] for i in self.order]
+    def filter_sources(self, filters: Mapping[str, str]) -> Sequence[SimSource]:
+        """Sources matching the documented list filters, in list order.
+
+        Unfiltered, a view of the list order: a page reads its 200 sources, not all 10,000."""
         if not filters:
-            return rows
+            return _InOrder(self.sources, self.order)
+        rows = [self.sources[i] for i in self.order]
         state = filters.get("state")
         name = (filters.get("name") or "").lower()
         ident = filters.get("id")
