@@ -97,7 +97,7 @@ def cpu_and_rss(port: int, duration: float, env: dict[str, str], name: str) -> d
             last_c, last_t = c, t
         share = 100 * (cpu_seconds(pid) - c0) / (time.monotonic() - t0)
         return {"cpu": share, "samples": samples, "rss_start": r0, "rss_end": rss[-1],
-                "rss_max": max(rss)}
+                "rss_max": max(rss), "rss": rss}
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
@@ -187,6 +187,8 @@ def main() -> None:
             print(f"  RSS {r['rss_start']:.0f} -> {r['rss_end']:.0f} MiB (max {r['rss_max']:.0f})"
                   f", growth {r['rss_end'] - r['rss_start']:+.1f} MiB over {args.duration:g} s "
                   f"(goal < 10 MiB over 900 s, < 200 MiB)")
+            per_minute = r["rss"][::12]
+            print("  RSS each minute: " + " ".join(f"{x:.0f}" for x in per_minute) + " MiB")
         if not args.skip_stalls:
             worst = asyncio.run(stalls(args.port))
             for what, late in sorted(worst.items(), key=lambda kv: -kv[1]):
