@@ -17,6 +17,7 @@ import httpx
 from tui.api.auth import AkSkAuth, TokenAuth
 from tui.api.client import SmsClient
 from tui.api.ecs import EcsClient
+from tui.api.transport import MAX_RESPONSE_BYTES
 from tui.config import ConfigError, Profile, resolve_profile
 
 DEMO_ENDPOINT = "http://migdash-sim.local"
@@ -204,8 +205,24 @@ def _auth(
     return None, "none"
 
 
+def max_response_bytes(env: Mapping[str, str] | None = None) -> int:
+    """The largest answer the client reads: ``MIGDASH_MAX_RESPONSE_MB`` (default 32)."""
+    raw = (os.environ if env is None else env).get("MIGDASH_MAX_RESPONSE_MB", "").strip()
+    if not raw:
+        return MAX_RESPONSE_BYTES
+    try:
+        mib = float(raw)
+    except ValueError:
+        mib = float("nan")
+    if not 1 <= mib <= 4096:  # also refuses nan and inf
+        raise ConfigError(f"MIGDASH_MAX_RESPONSE_MB must be a number of MiB from 1 to 4096, "
+                          f"not {raw!r}")
+    return int(mib * 2**20)
+
+
 def open_client(settings: Settings, **client_kw: Any) -> SmsClient:
     """A client for ``settings``; for the demo, wired to a fresh in-process simulator."""
+    client_kw.setdefault("max_response_bytes", max_response_bytes())
     if settings.demo:
         from tui.sim import SimConfig, SimTransport, create_app
 

@@ -158,4 +158,8 @@ class StatusHeader(Widget):
                 f" · data {duration(age)} old" + (" (stale)" if stale else ""),
                 style="bold yellow" if stale else "dim",
             )
+        if st.skipped:
+            n = len(st.skipped)
+            out.append(f" · {n} unreadable record{'s' if n != 1 else ''} skipped (?)",
+                       style="bold yellow")
         return out

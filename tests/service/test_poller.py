@@ -210,3 +210,51 @@ async def test_fleet_polls_record_speed_history_of_running_tasks() -> None:
     await svc.poll_fleet()
     assert [v for _, v in svc.speed_history["t-a"]] == [3.0, 3.0]
     assert "t-b" not in svc.speed_history  # finished tasks do not move
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    id: str
+    state: str = "replicate"
+    last_visit_time: int = 0
+    replicatesize: int = 0
+
+
+def test_diff_ignores_the_agent_heartbeat_but_not_what_the_table_shows() -> None:
+    old = {"a": Heartbeat("a", last_visit_time=1), "b": Heartbeat("b", last_visit_time=1)}
+    new = {"a": Heartbeat("a", last_visit_time=2), "b": Heartbeat("b", last_visit_time=2,
+                                                                 replicatesize=5)}
+    assert set(diff(old, new).changed) == {"b"}
+    assert set(diff({}, new).changed) == {"a", "b"}
+
+
+def test_diff_on_real_models_ignores_last_visit_time_only() -> None:
+    from tui.api.models import SourceListItem
+
+    base = {"id": "s", "state": "replicate", "last_visit_time": 1,
+            "current_task": {"id": "t", "migrate_speed": 1.0}}
+    a = SourceListItem.model_validate(base)
+    b = SourceListItem.model_validate({**base, "last_visit_time": 2})
+    c = SourceListItem.model_validate({**base, "current_task": {"id": "t", "migrate_speed": 2.0}})
+    assert diff({"s": a}, {"s": b}).empty
+    assert set(diff({"s": a}, {"s": c}).changed) == {"s"}
+
+
+async def test_speed_history_is_bounded_and_forgets_tasks_that_stop() -> None:
+    from tui.service.poller import FLEET_HISTORY
+
+    client = FakeClient([SrcWithTask("a", "replicate", Task("t-a", 3.0)),  # type: ignore[list-item]
+                         SrcWithTask("b", "replicate", Task("t-b", 4.0))])  # type: ignore[list-item]
+    clock = Clock()
+    svc, _ = service(client, clock)
+    for _ in range(FLEET_HISTORY + 25):
+        clock.now += 5
+        await svc.poll_fleet()
+    assert len(svc.speed_history["t-a"]) == FLEET_HISTORY  # the oldest fell off
+    assert svc.speed_history["t-a"][-1] == (clock.now, 3.0)
+    for _ in range(400):  # the open task's own poll keeps up to history_len
+        svc._record_speed("t-b", Task("t-b", 5.0), clock.now)
+    assert len(svc.speed_history["t-b"]) == svc.history_len == 300
+    client.sources = [SrcWithTask("a", "finished", Task("t-a", 0.0))]  # type: ignore[list-item]
+    await svc.poll_fleet()
+    assert "t-a" not in svc.speed_history and "t-b" not in svc.speed_history

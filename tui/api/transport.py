@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
 import random
 import socket
 import ssl
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 
 from tui.api.exceptions import (
     ApiError,
@@ -38,6 +38,19 @@ from tui.api.exceptions import (
 
 RETRY_AFTER_CAP = 60.0
 """The longest ``Retry-After`` we honour, in seconds."""
+
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""The largest answer read by default (a 200-source page is ~0.5 MB; a bigger one is hostile
+or broken, and reading it whole would cost the dashboard hundreds of MB)."""
+
+DECODE_ERRORS = (ValueError, UnicodeDecodeError, RecursionError)
+"""What reading JSON can raise: orjson's JSONDecodeError is a ValueError (it also refuses
+nesting past 1,024 levels that way); RecursionError is there for any stdlib fallback."""
+
+
+def loads(content: bytes) -> Any:
+    """JSON from bytes with orjson (4-5x faster than ``json`` on a 200-source page)."""
+    return orjson.loads(content)
 
 
 @dataclass(frozen=True)
@@ -74,8 +87,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 def _error_fields(response: httpx.Response) -> tuple[str | None, str, list[str], dict[str, Any]]:
     """(error_code, message, params, body) from an SMS or APIG error body; never raises."""
     try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
+        body = loads(response.content)
+    except DECODE_ERRORS:
         text = response.text[:300].strip() if response.content else ""
         return None, text or response.reason_phrase or "no error body", [], {}
     if not isinstance(body, dict):
@@ -88,8 +101,8 @@ def _error_fields(response: httpx.Response) -> tuple[str | None, str, list[str],
     raw_params = body.get("error_param") or []
     if isinstance(raw_params, str):
         try:
-            raw_params = json.loads(raw_params)
-        except ValueError:
+            raw_params = loads(raw_params.encode())
+        except DECODE_ERRORS:
             raw_params = [raw_params]
     params = [str(p) for p in raw_params] if isinstance(raw_params, list) else [str(raw_params)]
     return (str(code) if code else None), str(message), params, body
@@ -163,8 +176,8 @@ def decode_json(response: httpx.Response) -> Any:
     if not response.content:
         return {}
     try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return loads(response.content)
+    except DECODE_ERRORS as exc:
         raise BadResponse(
             f"the server's answer is not valid JSON ({exc.__class__.__name__}: {exc})",
             status=response.status_code,
@@ -188,8 +201,10 @@ class Caller:
         sleep: Sleep = asyncio.sleep,
         rng: Callable[[], float] = random.random,
         on_event: Callable[[str, Mapping[str, Any]], None] | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self._http = http
+        self.max_response_bytes = max_response_bytes
         self.deadline = deadline
         self.retry = retry
         self._sleep = sleep
@@ -244,7 +259,7 @@ class Caller:
             )
             try:
                 sent[0] = True
-                response = await self._http.send(request)
+                response = await self._send(request)
             except httpx.HTTPError as exc:
                 # A write may have reached the server unless the connection never opened.
                 reached = not isinstance(exc, NOT_SENT)
@@ -294,6 +309,30 @@ class Caller:
             await self._wait(retry, retry_after, error)
             retry += 1
 
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send and read the answer, refusing one larger than ``max_response_bytes``.
+
+        The body is streamed so an oversized answer is dropped at the cap instead of being
+        buffered whole; the cap counts decoded bytes, so a gzip bomb stops there too."""
+        response = await self._http.send(request, stream=True)
+        try:
+            limit = self.max_response_bytes
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise _too_big(response, limit, f"{int(declared):,} bytes announced")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_big(response, limit, "more than that sent")
+                chunks.append(chunk)
+            # What httpx's own aread() does; the response then behaves as a read one.
+            response._content = b"".join(chunks)
+        finally:
+            await response.aclose()
+        return response
+
     async def _wait(self, retry: int, retry_after: float | None, error: SmsError) -> None:
         delay = self.retry.delay(retry, self._rng)
         if retry_after is not None:
@@ -301,6 +340,16 @@ class Caller:
         if self._on_event is not None:
             self._on_event("retry", {"attempt": retry + 1, "delay": delay, "error": error})
         await self._sleep(delay)
+
+
+def _too_big(response: httpx.Response, limit: int, why: str) -> BadResponse:
+    return BadResponse(
+        f"the server's answer is larger than the {limit / 2**20:g} MiB limit ({why}); "
+        "raise max_response_mb if this server really sends pages that large",
+        status=response.status_code,
+        method=response.request.method,
+        url=str(response.request.url.copy_with(query=None)),
+    )
 
 
 def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.screens.registry import WRITE_ACTIONS
-from tui.untrusted import clean
+from tui.untrusted import clean, literal
 
 
 def _rows(bindings: list[BindingType], read_only: bool) -> list[tuple[str, str]]:
@@ -54,6 +54,16 @@ class HelpScreen(ModalScreen[None]):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(justify="right", style="bold cyan", no_wrap=True)
         grid.add_column()
+        skipped = getattr(getattr(self.app, "connection", None), "skipped", ())
+        if skipped:
+            # Why the header says records were skipped: the server's own words, made literal.
+            grid.add_row(Text(f"{len(skipped)} skipped", style="bold yellow"),
+                         Text("records the server sent that could not be read:", style="bold"))
+            for reason in skipped[:20]:
+                grid.add_row("", literal(reason))
+            if len(skipped) > 20:
+                grid.add_row("", Text(f"… and {len(skipped) - 20} more", style="dim"))
+            grid.add_row("", "")
         grid.add_row(Text("migdash keys", style="bold"), "")
         status = getattr(self.app, "connection", None)
         if status is not None and status.reason:  # why the endpoint cannot be read right now

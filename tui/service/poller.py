@@ -15,14 +15,22 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from tui.api.exceptions import AuthError, PermissionDenied, RateLimited, SmsError
+from tui.service.history import SpeedHistory
 from tui.service.stalls import EMPTY_REPORT, StallDetector, StallReport
 from tui.service.state import ConnectionStatus, FleetDiff, FleetSnapshot, Link, diff
 
 ACTIVE_STATES = frozenset({"initialize", "replicate", "syncing", "stopping", "deleting",
                            "cloning", "cutovering", "testing"})
 MAX_BACKOFF = 120.0
+FLEET_HISTORY = 60
+"""Speed points kept per task from fleet polls alone (5 min at --refresh 5): the open task's own
+poll fills up to ``history_len``. 5,000 running tasks x 300 points grew RSS for 25 minutes."""
 PROJECTS_EVERY = 12
 """Migration projects change rarely: fetched on every 12th fleet poll (and on refresh)."""
+
+
+async def _none() -> None:
+    return None
 
 
 class Client(Protocol):
@@ -120,7 +128,7 @@ class PollingService:
         intervals: Intervals | None = None,
         clock: Callable[[], float] = time.monotonic,
         migproject: str | None = None,
-        history_len: int = 3600,
+        history_len: int = 300,
     ) -> None:
         self.client = client
         self.publish = publish
@@ -130,7 +138,8 @@ class PollingService:
         self.history_len = history_len
         self.snapshot = FleetSnapshot({})
         self.status = ConnectionStatus()
-        self.speed_history: dict[str, list[tuple[float, float]]] = {}
+        self.speed_history = SpeedHistory(history_len)
+        """Speed points per task; the task screen draws the last 300."""
         self._source_id: str | None = None
         self._task_id: str | None = None
         self._wake = {name: asyncio.Event() for name in ("fleet", "source", "task", "tasks")}
@@ -138,6 +147,7 @@ class PollingService:
         self._tasks_watched = False
         self._stopped = asyncio.Event()
         self._projects_due = True
+        self._stalls_reset = False
 
     # -- control from the UI ---------------------------------------------------------------
 
@@ -165,7 +175,9 @@ class PollingService:
     def set_migproject(self, migproject: str | None) -> None:
         """Filter the fleet by migration project (the API's ``migproject``) and re-poll."""
         self.migproject = migproject
-        self.stalls.reset()  # another fleet: its standing stalls are not news
+        # Another fleet: its standing stalls are not news. Reset by the next poll's digest,
+        # which may be running in a thread right now.
+        self._stalls_reset = True
         self._wake["fleet"].set()
 
     async def templates(self) -> list[Any]:
@@ -213,37 +225,82 @@ class PollingService:
 
     async def _fleet_loop(self) -> None:
         while not self._stopped.is_set():
-            await self._sleep("fleet", await self.poll_fleet())
+            began = self.clock()
+            delay = await self.poll_fleet()
+            # Fixed rate: the interval counts from the poll's start, so a 3 s poll at
+            # --refresh 5 is not an 8 s cycle (a poll longer than the interval runs back to back).
+            await self._sleep("fleet", delay - (self.clock() - began))
 
     async def poll_fleet(self) -> float:
         """One fleet poll; returns how long to wait before the next one."""
-        try:
-            sources = await self.client.list_all_sources(migproject=self.migproject)
-            overview = await self.client.get_overview(migproject=self.migproject)
-            errors = await self.client.list_all_errors(migproject=self.migproject)
-            projects = self.snapshot.projects
-            if self._projects_due or self.snapshot.version % PROJECTS_EVERY == 0:
-                projects = tuple(await self.client.list_all_migprojects())
-                self._projects_due = False
-        except SmsError as exc:
-            return self._failed(exc)
+        # The sources are the data; the rest only decorates it. All four go out together
+        # (the first frame waits for one round trip, not four), and a failure of one of the
+        # others keeps its last good value instead of throwing the fresh sources away.
+        old = self.snapshot
+        fetch_projects = self._projects_due or old.version % PROJECTS_EVERY == 0
+        sources, overview, errors, projects = await asyncio.gather(
+            self.client.list_all_sources(migproject=self.migproject),
+            self.client.get_overview(migproject=self.migproject),
+            self.client.list_all_errors(migproject=self.migproject),
+            self.client.list_all_migprojects() if fetch_projects else _none(),
+            return_exceptions=True,
+        )
+        if isinstance(sources, SmsError):
+            return self._failed(sources)
+        for extra in (sources, overview, errors, projects):
+            if isinstance(extra, BaseException) and not isinstance(extra, SmsError):
+                raise extra
+        if isinstance(overview, SmsError):
+            overview = old.overview
+        if isinstance(errors, SmsError):
+            errors = list(old.errors)
+        if isinstance(projects, SmsError) or projects is None:
+            projects = old.projects
+        else:
+            projects = tuple(projects)
+            self._projects_due = False
         now = self.clock()
-        new = FleetSnapshot.build(sources, overview, errors, now, self.snapshot.version + 1,
-                                  projects)
-        changes = diff(self.snapshot.sources, new.sources)
+        # Freezing, diffing and the stall and speed bookkeeping walk all 10k sources: done in a
+        # thread so the event loop (keys, redraws) keeps running meanwhile. Nothing else
+        # touches this state while a poll is in flight (polls never overlap).
+        new, changes, stalls, busy = await asyncio.to_thread(
+            self._digest, sources, overview, errors, projects, now)
         self.snapshot = new
-        self.status = ConnectionStatus(Link.ONLINE, last_ok=now)
+        skipped = tuple(getattr(sources, "skipped", ()))
+        self.status = ConnectionStatus(Link.ONLINE, last_ok=now, skipped=skipped)
         # Published on every success: the header's "data N s old" counts from last_ok.
         self.publish(ConnectionChanged(self.status))
-        self.publish(FleetPolled(new, changes, self.stalls.update(new.sources, now)))
+        self.publish(FleetPolled(new, changes, stalls))
+        return self.intervals.fleet * (1.0 if busy else self.intervals.idle_factor)
+
+    def _digest(
+        self, sources: list[Any], overview: Any, errors: Any, projects: tuple[Any, ...],
+        now: float,
+    ) -> tuple[FleetSnapshot, FleetDiff, StallReport, bool]:
+        """The new snapshot, what changed, the stalls, and whether anything is migrating."""
+        old = self.snapshot
+        new = FleetSnapshot.build(sources, overview, errors, now, old.version + 1, projects)
+        changes = diff(old.sources, new.sources)
+        if self._stalls_reset:
+            self._stalls_reset = False
+            self.stalls.reset()
+        stalls = self.stalls.update(new.sources, now)
         busy = False
+        running: list[str] = []
         for s in sources:
             if getattr(s, "state", None) in ACTIVE_STATES:
                 busy = True
                 task = getattr(s, "current_task", None)
-                if task is not None and task.id != self._task_id:
-                    self._record_speed(task.id, task, now)
-        return self.intervals.fleet * (1.0 if busy else self.intervals.idle_factor)
+                if task is not None and task.id:
+                    running.append(task.id)
+                    speed = getattr(task, "migrate_speed", None)
+                    if task.id != self._task_id and speed is not None:
+                        self.speed_history.record(task.id, now, float(speed),
+                                                  keep=FLEET_HISTORY)
+        if self._task_id is not None:
+            running.append(self._task_id)
+        self.speed_history.keep_only(running)
+        return new, changes, stalls, busy
 
     def _failed(self, exc: SmsError) -> float:
         failures = self.status.failures + 1
@@ -306,13 +363,12 @@ class PollingService:
     def _record_speed(
         self, task_id: str, task: Any, now: float
     ) -> tuple[tuple[float, float], ...]:
-        """Keep every active task's speed (MB/s, as the API gives it) since the app started.
+        """Keep every running task's speed (MB/s, as the API gives it), the last
+        ``history_len`` points.
 
         Fleet polls feed it for every running task, the task poll every second for the open
         one, so the history survives leaving and reopening the task screen."""
-        points = self.speed_history.setdefault(task_id, [])
         speed = getattr(task, "migrate_speed", None)
         if speed is not None:
-            points.append((now, float(speed)))
-            del points[: -self.history_len]
-        return tuple(points)
+            self.speed_history.record(task_id, now, float(speed))
+        return self.speed_history.points(task_id)

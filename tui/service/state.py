@@ -32,6 +32,8 @@ class ConnectionStatus:
     failures: int = 0
     """Consecutive failed fleet polls."""
     error: SmsError | None = None
+    skipped: tuple[str, ...] = ()
+    """Records of the last good poll that could not be read, one reason each (server text)."""
 
     def age(self, now: float) -> float | None:
         """Seconds since the last good data, or None if there never was any."""
@@ -96,8 +98,39 @@ class FleetSnapshot:
                    version, tuple(projects))
 
 
+NOT_DIFFED = frozenset({"last_visit_time"})
+"""Fields a change of which is not a change of the source: the agent's heartbeat moves on
+every poll for every connected source (94 % of a 10k fleet "changed" for it alone), and no
+list shows it (the detail screen reads the source's own detail poll)."""
+
+
+_MISSING = object()
+
+
+def same_source(a: Any, b: Any) -> bool:
+    """Equal in every field but :data:`NOT_DIFFED` (nested values compare by value)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    da, db = getattr(a, "__dict__", None), getattr(b, "__dict__", None)
+    if da is None or db is None:
+        return bool(a == b)
+    if len(da) != len(db):
+        return False
+    for key, value in da.items():
+        if key not in NOT_DIFFED and db.get(key, _MISSING) != value:
+            return False
+    return True
+
+
+
 def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> FleetDiff:
-    """Sources added or changed (by value) and removed, between two snapshots."""
-    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    """Sources added or changed (by value, but for :data:`NOT_DIFFED`) and removed."""
+    changed = {}
+    for key, value in new.items():
+        before = old.get(key, _MISSING)
+        if before is _MISSING or not same_source(before, value):
+            changed[key] = value
     removed = frozenset(k for k in old if k not in new)
     return FleetDiff(changed, removed)

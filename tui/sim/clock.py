@@ -16,17 +16,24 @@ class Clock(Protocol):
 
 
 class RealClock:
-    """Wall-clock time, running ``speed`` times faster from the moment it was created."""
+    """Wall-clock time, running ``speed`` times faster from the moment it was created.
 
-    def __init__(self, speed: float = 1.0, start_ms: int | None = None) -> None:
+    Time moves in steps of ``tick`` wall seconds: every request within one step sees the same
+    time, so the engine advances the fleet once per step, not once per request (a 50-page fetch
+    of a 10k fleet advanced ~5,000 tasks 50 times)."""
+
+    def __init__(self, speed: float = 1.0, start_ms: int | None = None,
+                 tick: float = 0.5) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.speed = speed
+        self.tick = max(0.001, tick)
         self._start_ms = int(time.time() * 1000) if start_ms is None else int(start_ms)
         self._t0 = time.monotonic()
 
     def now_ms(self) -> int:
-        return self._start_ms + int((time.monotonic() - self._t0) * 1000 * self.speed)
+        steps = int((time.monotonic() - self._t0) / self.tick)
+        return self._start_ms + int(steps * self.tick * 1000 * self.speed)
 
     def __repr__(self) -> str:
         return f"RealClock(speed={self.speed})"

@@ -12,7 +12,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 
 _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
@@ -31,6 +31,17 @@ class SmsModel(BaseModel):
         fields = self.__pydantic_fields_set__
         shared = _FIELDS_SETS.setdefault(frozenset(fields), fields)
         object.__setattr__(self, "__pydantic_fields_set__", shared)
+
+
+class ListResponse(SmsModel):
+    """Base of a list answer (one page); the client notes the records it could not read."""
+
+    _skipped: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """Why each unreadable record of this page was left out (server text: clean it)."""
+        return self._skipped
 
 
 class WriteModel(BaseModel):

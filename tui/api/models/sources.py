@@ -6,7 +6,16 @@ from typing import Annotated
 
 from pydantic import AliasChoices, Field
 
-from tui.api.models.common import Bool, Float, Int, NullList, SizeBytes, SmsModel, Str
+from tui.api.models.common import (
+    Bool,
+    Float,
+    Int,
+    ListResponse,
+    NullList,
+    SizeBytes,
+    SmsModel,
+    Str,
+)
 
 
 def _list(*names: str) -> object:
@@ -269,7 +278,7 @@ class SourceListItem(_SourceCommon):
     """One source server in ``GET /v3/sources`` (``SourceServersResponseBody``)."""
 
 
-class ListSourcesResponse(SmsModel):
+class ListSourcesResponse(ListResponse):
     """``GET /v3/sources``."""
 
     count: int = 0
@@ -321,7 +330,7 @@ class MigrationError(SmsModel):
     target_ip: Str = None
 
 
-class ListErrorsResponse(SmsModel):
+class ListErrorsResponse(ListResponse):
     """``GET /v3/errors``."""
 
     count: int = 0

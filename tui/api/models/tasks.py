@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AliasChoices, Field
 
-from tui.api.models.common import Bool, Float, Int, NullList, SmsModel, Str
+from tui.api.models.common import Bool, Float, Int, ListResponse, NullList, SmsModel, Str
 from tui.api.models.sources import CloneServer, LogicalVolume, VolumeGroup
 
 
@@ -162,7 +162,7 @@ class TaskListItem(_TaskCommon):
     """One task in ``GET /v3/tasks`` (``TasksResponseBody``)."""
 
 
-class ListTasksResponse(SmsModel):
+class ListTasksResponse(ListResponse):
     """``GET /v3/tasks``."""
 
     count: int = 0
