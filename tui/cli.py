@@ -39,6 +39,10 @@ def _connection_options() -> argparse.ArgumentParser:
                    help="base polling interval (default 5)")
     p.add_argument("--insecure", action="store_true",
                    help="do not verify the endpoint's TLS certificate")
+    p.add_argument("--zstack-endpoint", metavar="URL",
+                   help="ZStack management node for view 3, e.g. http://mn:8080 (password from "
+                        "MIGDASH_ZSTACK_PASSWORD or the profile's zstack_password)")
+    p.add_argument("--zstack-account", metavar="NAME", help="ZStack account (default admin)")
     sim = p.add_argument_group("embedded simulator (demo only)")
     sim.add_argument("--sources", metavar="N", type=int, default=40,
                      help="number of simulated source servers (default 40)")
@@ -70,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.audit_cli import add_parser as add_audit
 
     add_audit(sub)
+    from tui.zstack_cli import add_parser as add_zstack
+
+    add_zstack(sub, [common])
     return p
 
 
@@ -100,6 +107,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"migdash: {exc}", file=sys.stderr)
         return 2
+    if args.command == "zstack":
+        from tui.connect import resolve_zstack
+        from tui.zstack_cli import report
+
+        try:
+            zs = resolve_zstack(settings, endpoint=args.zstack_endpoint,
+                                account=args.zstack_account, profile=args.profile)
+        except ConfigError as exc:
+            print(f"migdash: {exc}", file=sys.stderr)
+            return 2
+        out, code = asyncio.run(report(zs, args.fmt or "text"))
+        print(out, file=sys.stderr if code == 3 else sys.stdout)
+        return code
     if args.command == "status":
         from tui.headless import status
 

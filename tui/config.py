@@ -28,7 +28,8 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, model_va
 
 AuthKind = Literal["aksk", "token", "password", "none"]
 
-SECRET_FIELDS = frozenset({"ak", "sk", "security_token", "token", "password"})
+SECRET_FIELDS = frozenset({"ak", "sk", "security_token", "token", "password",
+                           "zstack_password"})
 """Profile keys whose values are credentials; their presence makes file permissions matter."""
 
 ENV_FIELDS: Mapping[str, str] = {
@@ -37,6 +38,7 @@ ENV_FIELDS: Mapping[str, str] = {
     "HUAWEICLOUD_SDK_SECURITY_TOKEN": "security_token",
     "HUAWEICLOUD_SDK_PROJECT_ID": "project_id",
     "MIGDASH_TOKEN": "token",
+    "MIGDASH_ZSTACK_PASSWORD": "zstack_password",
 }
 """Environment variables that override (or fill in) a profile's field."""
 
@@ -80,7 +82,12 @@ class Profile(BaseModel):
     ecs_endpoint: str | None = None
     """Base URL of ECS, to show target servers next to their tasks."""
     zstack_endpoint: str | None = None
-    """Base URL of a ZStack source platform, when migrating from one."""
+    """Base URL of a ZStack management node (``http://<mn>:8080``), for view 3."""
+    zstack_account: str | None = None
+    """ZStack account to log in with (``admin`` when omitted)."""
+    zstack_password: SecretStr | None = None
+    """That account's password (``MIGDASH_ZSTACK_PASSWORD`` overrides it); only its SHA-512
+    is sent."""
     verify_tls: bool = True
     """Check the server's TLS certificate; switch off only for lab endpoints."""
 

@@ -12,8 +12,19 @@
     ├── TransportError            no usable answer: connect, reset, timeout, deadline
     │   └── DeadlineExceeded      the call's overall deadline ran out
     ├── BadResponse               an answer we cannot read (not JSON, wrong shape)
-    └── RequestValidationError    a write body failed validation; nothing was sent
+    ├── RequestValidationError    a write body failed validation; nothing was sent
+    └── ZStackError               ZStack answered with an ErrorCode (or its protocol failed);
+        │                         each is also the generic class on its right, so code that
+        │                         handles ``AuthError`` or ``NotFound`` handles ZStack's too
+        ├── ZStackAuthError       + AuthError: login refused, or the session refused again
+        │                           after logging in once more (ID.1000, ID.1001)
+        ├── ZStackMalformed       + InvalidRequest: 400 with a text body (e.g. wrong action key)
+        ├── ZStackFailed          + ApiError: 503 with an ErrorCode and its ``cause`` chain
+        │   └── ZStackJobFailed   the async job ended in 503 (VM.1008, VM.1010, …)
+        ├── ZStackJobExpired      + NotFound: the job's location answers 404 (expired)
+        └── ZStackJobTimeout      + DeadlineExceeded: no result within the call's apiTimeout
 
+ZStack errors decode with :func:`tui.api.zstack.errors.explain` (their ``hint`` does it).
 Every class carries the HTTP status (when there was one), the SMS ``error_code``, the
 message and ``error_param`` list, so the UI can decode it with :func:`tui.api.errors.explain`.
 Messages never contain credentials.
@@ -152,6 +163,47 @@ class RequestValidationError(SmsError):
         self.errors: dict[str, str] = dict(errors or {})
 
 
+class ZStackError(SmsError):
+    """Base of every error the ZStack client raises; ``causes`` is the ErrorCode chain
+    (outermost first) as ``(code, description, details)`` triples."""
+
+    def __init__(self, message: str, *,
+                 causes: list[tuple[str, str, str]] | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.causes: list[tuple[str, str, str]] = list(causes or [])
+
+    @property
+    def hint(self) -> str:
+        """What to do, from the ZStack catalogue (the SMS one does not know these codes)."""
+        from tui.api.zstack.errors import explain
+
+        return explain(self.error_code).handling if self.error_code else ""
+
+
+class ZStackAuthError(ZStackError, AuthError):
+    """ZStack refused the login, or refused the session again after one fresh login."""
+
+
+class ZStackMalformed(ZStackError, InvalidRequest):
+    """400 with a text body: ZStack could not map the request (wrong action key, bad JSON)."""
+
+
+class ZStackFailed(ZStackError, ApiError):
+    """503 with an ErrorCode: ZStack ran the call and it failed (``causes`` says why)."""
+
+
+class ZStackJobFailed(ZStackFailed):
+    """An async job (``202`` then its location) ended in 503 with an ErrorCode."""
+
+
+class ZStackJobExpired(ZStackError, NotFound):
+    """The job's location answered 404: ZStack forgot the job before we read its result."""
+
+
+class ZStackJobTimeout(ZStackError, DeadlineExceeded):
+    """The job gave no result within the call's ``apiTimeout``; it may still finish."""
+
+
 __all__ = [
     "SmsError",
     "ApiError",
@@ -166,4 +218,11 @@ __all__ = [
     "DeadlineExceeded",
     "BadResponse",
     "RequestValidationError",
+    "ZStackError",
+    "ZStackAuthError",
+    "ZStackMalformed",
+    "ZStackFailed",
+    "ZStackJobFailed",
+    "ZStackJobExpired",
+    "ZStackJobTimeout",
 ]

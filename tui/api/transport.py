@@ -166,8 +166,11 @@ class Caller:
         sleep: Sleep = asyncio.sleep,
         rng: Callable[[], float] = random.random,
         on_event: Callable[[str, Mapping[str, Any]], None] | None = None,
+        map_error: Callable[[httpx.Response], ApiError] = error_from_response,
     ) -> None:
         self._http = http
+        # Each backend reads its own error bodies (ZStack's ``{"error": ErrorCode}``).
+        self._map_error = map_error
         self.deadline = deadline
         self.retry = retry
         self._sleep = sleep
@@ -184,10 +187,25 @@ class Caller:
         deadline: float | None = None,
     ) -> Any:
         """Send ``method path`` and return its JSON; raise an :class:`SmsError` subclass."""
+        return (await self.exchange(method, path, params=params, json_body=json_body,
+                                    deadline=deadline))[1]
+
+    async def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        deadline: float | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        """Like :meth:`call`, but also the status of the success (ZStack's 202 vs 200)."""
         limit = self.deadline if deadline is None else deadline
         try:
             async with asyncio.timeout(limit):
-                return await self._attempts(method, path, params, json_body)
+                response = await self._attempts(method, path, params, json_body, headers)
+                return response.status_code, decode_json(response)
         except TimeoutError:
             raise DeadlineExceeded(
                 f"no answer within the {limit:g} s deadline (retries included)",
@@ -196,13 +214,14 @@ class Caller:
             ) from None
 
     async def _attempts(
-        self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any
-    ) -> Any:
+        self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
         idempotent = method in ("GET", "HEAD")
         retry = 0
         while True:
             request = self._http.build_request(
-                method, path, params=_clean_params(params), json=json_body
+                method, path, params=_clean_params(params), json=json_body, headers=headers
             )
             try:
                 response = await self._http.send(request)
@@ -216,9 +235,10 @@ class Caller:
                 retry += 1
                 continue
             if response.status_code < 400:
-                return decode_json(response)
-            error = error_from_response(response)
-            retriable = response.status_code == 429 or response.status_code >= 500
+                return response
+            error = self._map_error(response)
+            # By class, not status: a ZStack 503 carrying an ErrorCode is an answer, not an outage.
+            retriable = isinstance(error, (RateLimited, ServerError))
             if not (idempotent and retriable) or retry >= self.retry.attempts:
                 raise error
             retry_after = error.retry_after if isinstance(error, RateLimited) else None

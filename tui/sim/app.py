@@ -52,6 +52,8 @@ class SimConfig:
     region: str = "sim-region-1"
     wall: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
     """Wall time used to check AK/SK signature dates (not the simulated clock)."""
+    zstack: Any = None
+    """A ``tui.sim.zstack.ZStackSimConfig`` (None: its defaults)."""
 
     @property
     def auth_mode(self) -> str:
@@ -632,5 +634,8 @@ def create_app(config: SimConfig | None = None) -> Starlette:
     sim = Simulator(config or SimConfig())
     app = Starlette(routes=ROUTES, exception_handlers={404: _not_found, 405: _not_allowed})
     app.state.sim = sim
+    from tui.sim.zstack import mount as mount_zstack
+
+    mount_zstack(app, sim)
     app.add_middleware(FaultMiddleware, sim=sim)
     return app
