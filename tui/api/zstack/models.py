@@ -9,7 +9,9 @@ Writing is strict: :class:`MigrateVmBody` forbids unknown fields and checks each
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator
@@ -33,18 +35,37 @@ MAX_DOWNTIME_MS = 3_600_000
 """Our upper bound for ``downTime`` (ZStack documents none; an hour is already absurd)."""
 
 
+_JAVA_DATE = re.compile(r"^([A-Z][a-z]{2}) (\d{1,2}),? (\d{4}),? (\d{1,2}):(\d{2}):(\d{2}) ([AP]M)$")
+_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+                                       "Sep", "Oct", "Nov", "Dec"), start=1)}
+
+
+@lru_cache(maxsize=8192)
+def _parse_date(text: str) -> datetime | None:
+    # The common form by hand: strptime costs ~0.15 ms, most of a 5,000-VM poll's parse time.
+    m = _JAVA_DATE.match(text)
+    if m and m.group(1) in _MONTHS:
+        month, day, year, hour, minute, second, half = m.groups()
+        h = int(hour) % 12 + (12 if half == "PM" else 0)
+        try:
+            return datetime(int(year), _MONTHS[month], int(day), h, int(minute), int(second))
+        except ValueError:
+            return None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
 def _to_date(value: Any) -> Any:
     if value is None or isinstance(value, datetime):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.fromtimestamp(value / 1000, UTC)  # epoch ms
     if isinstance(value, str):
-        text = " ".join(value.replace("\u202f", " ").split())
-        for fmt in DATE_FORMATS:
-            try:
-                return datetime.strptime(text, fmt)
-            except ValueError:
-                continue
+        return _parse_date(" ".join(value.replace("\u202f", " ").split()))
     return None
 
 
@@ -257,7 +278,8 @@ class MigrateVmBody(WriteModel):
 class QueryResult(ZStackModel):
     """A query's answer: ``inventories`` and, with ``replyWithCount``, ``total``."""
 
-    inventories: Annotated[list[dict[str, Any]], NullList] = Field(default_factory=list)
+    inventories: Annotated[list[Any], NullList] = Field(default_factory=list)
+    """Raw items: the caller parses them with the model it asked for, all in one pass."""
     total: Int = None
 
 

@@ -81,6 +81,15 @@ def _predicate(field: str, op: str, value: str) -> Callable[[Mapping[str, Any]],
     return lambda item: any(_compare(v, value) in sign for v in _values(item, field))
 
 
+def _sort_value(value: Any) -> tuple[int, float, str]:
+    # Numbers by value (memorySize 17179869184 after 8589934592), text after, nulls last.
+    if value is None:
+        return (2, 0.0, "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
+
+
 def run(items: Iterable[Mapping[str, Any]], params: Mapping[str, Any],
         conditions: Sequence[str]) -> dict[str, Any]:
     """Filter, sort and page ``items``; the query answer's JSON."""
@@ -89,8 +98,7 @@ def run(items: Iterable[Mapping[str, Any]], params: Mapping[str, Any],
     sort = params.get("sort")
     if sort:
         key = sort.lstrip("+-")
-        rows.sort(key=lambda r: (r.get(key) is None, str(r.get(key) or "")),
-                  reverse=sort.startswith("-"))
+        rows.sort(key=lambda r: _sort_value(r.get(key)), reverse=sort.startswith("-"))
     try:
         start = int(params.get("start") or 0)
         limit = int(params.get("limit") or MAX_LIMIT)
