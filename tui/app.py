@@ -51,6 +51,7 @@ class MigdashApp(App[None]):
         Binding("q", "quit_app", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("r", "refresh", "Refresh"),
+        Binding("3", "open_zstack", "ZStack", show=False),
     ]
 
     COMMANDS = App.COMMANDS | {_palette_provider}
@@ -113,6 +114,9 @@ class MigdashApp(App[None]):
     async def on_unmount(self) -> None:
         self.service.stop()
         await self.client.aclose()
+        from tui.screens.zstack import close as close_zstack
+
+        await close_zstack(self)
 
     @work(exclusive=True, exit_on_error=False, group="service", description="polling service")
     async def run_service(self) -> None:
@@ -188,6 +192,12 @@ class MigdashApp(App[None]):
 
         self.push_screen(ConfirmScreen("Quit migdash?", "You have unsaved changes; they will be "
                                        "lost.", confirm_label="Quit"), done)
+
+    def action_open_zstack(self) -> None:
+        """View 3: ZStack hosts, VMs and live migrations."""
+        from tui.screens.zstack import open_view
+
+        open_view(self)
 
     def open_source(self, source_id: str) -> None:
         """Show one source's detail (from the palette)."""

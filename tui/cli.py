@@ -127,8 +127,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(out, file=sys.stderr if code == 3 else sys.stdout)
         return code
     from tui.app import MigdashApp
+    from tui.connect import resolve_zstack
 
-    MigdashApp(settings).run()
+    app = MigdashApp(settings)
+    try:  # view 3: None when no ZStack is configured (the demo has its simulator)
+        app.zstack_settings = resolve_zstack(settings, endpoint=args.zstack_endpoint,  # type: ignore[attr-defined]
+                                             account=args.zstack_account, profile=args.profile)
+    except ConfigError as exc:
+        print(f"migdash: {exc}", file=sys.stderr)
+        return 2
+    app.run()
     return 0
 
 

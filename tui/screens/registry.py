@@ -12,6 +12,7 @@ WRITE_ACTIONS = frozenset({
     "edit_rule", "duplicate_rule", "load_preset", "edit_task_limit",
     "create_template", "edit_template", "delete_template", "create_project", "edit_project",
     "delete_project", "set_default_project",
+    "zstack_migrate", "zstack_evacuate",
 })
 """Actions that send a write; in read-only mode they are absent from footer, help and palette."""
 
@@ -30,6 +31,7 @@ def help_sections() -> list[tuple[str, list[BindingType]]]:
     from tui.screens.task import TaskScreen
     from tui.screens.tasks import TaskListScreen
     from tui.screens.templates import TemplatesScreen
+    from tui.screens.zstack import ZStackScreen
     from widgets.form import FormScreen
     from widgets.source_table import SourceTable
 
@@ -45,6 +47,7 @@ def help_sections() -> list[tuple[str, list[BindingType]]]:
         ("Failed servers", list(FailedServersScreen.BINDINGS)),
         ("Templates", list(TemplatesScreen.BINDINGS)),
         ("Projects", list(ProjectsScreen.BINDINGS)),
+        ("ZStack (3)", [*table_keys, *ZStackScreen.BINDINGS]),
         ("Forms", list(FormScreen.BINDINGS)),
         ("Confirmations", list(ConfirmScreen.BINDINGS)),
         ("Everywhere", [*MigdashApp.BINDINGS, ("ctrl+p", "command_palette", "Command palette")]),

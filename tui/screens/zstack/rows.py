@@ -14,10 +14,11 @@ from tui.service.zstack import Migration, ZStackSnapshot
 from tui.service.zstack_plan import capacity
 from tui.untrusted import clean, literal
 from widgets.states import badge
-from widgets.table import Column, Row, progress_bar
-from widgets.units import human_size
+from widgets.table import Column, Row
 
-BAR = 16
+BAR = 5
+"""Cells of a capacity bar (the numbers beside it say the rest)."""
+_EIGHTHS = " ▏▎▍▌▋▊▉"
 VM_STATES: dict[str, tuple[str, str]] = {
     "Running": ("▶", "green"), "Paused": ("‖", "yellow"), "Migrating": ("⇄", "bright_cyan"),
     "Stopped": ("■", "bright_black"), "Starting": ("◔", "cyan"), "Stopping": ("◼", "yellow"),
@@ -33,36 +34,51 @@ HOST_STATUS: dict[str, tuple[str, str]] = {
     "Disconnected": ("✖", "bold bright_red"),
 }
 
+# Laid out for 80 columns (flexing columns take what a wider terminal adds).
 HOST_COLUMNS = [
-    Column("name", "Host", min_width=12, searchable=True),
-    Column("cluster", "Cluster", width=10),
-    Column("state", "State", width=14, sort_key=lambda r: r["_state"]),
+    Column("name", "Host", min_width=8, searchable=True),
+    Column("cluster", "Cluster", width=9),
+    Column("state", "State", width=13, sort_key=lambda r: r["_state"]),
     Column("status", "Status", width=14, sort_key=lambda r: r["_status"]),
-    Column("cpu", "CPU used/total", width=BAR + 8, sort_key=lambda r: r["_cpu"]),
-    Column("mem", "Memory used/total", width=BAR + 12, sort_key=lambda r: r["_mem"]),
-    Column("vms", "VMs", width=4, align="right"),
-    Column("moving", "Moving", width=6, align="right"),
+    Column("cpu", "CPU", width=12, sort_key=lambda r: r["_cpu"]),
+    Column("mem", "Memory", width=13, sort_key=lambda r: r["_mem"]),
+    Column("vms", "VMs", width=5, align="right", sort_key=lambda r: r["_vms"]),
     Column("ip", "IP", width=0, min_width=0, searchable=True),
     Column("uuid", "UUID", width=0, min_width=0, searchable=True),
 ]
 VM_COLUMNS = [
-    Column("name", "VM", min_width=12, searchable=True),
-    Column("state", "State", width=12, sort_key=lambda r: r["_state"]),
-    Column("host", "Host", width=12),
-    Column("cluster", "Cluster", width=10),
+    Column("name", "VM", min_width=9, searchable=True),
+    Column("state", "State", width=11, sort_key=lambda r: r["_state"]),
+    Column("host", "Host", width=9),
+    Column("move", "Migration", min_width=13),
     Column("cpu", "vCPU", width=4, align="right"),
-    Column("mem", "Memory", width=9, align="right", sort_key=lambda r: r["_mem"]),
-    Column("ip", "IP", width=15, searchable=True),
-    Column("move", "Migration", min_width=16),
+    Column("mem", "Memory", width=6, align="right", sort_key=lambda r: r["_mem"]),
+    Column("cluster", "Cluster", width=9),
+    Column("ip", "IP", min_width=11, searchable=True),
     Column("uuid", "UUID", width=0, min_width=0, searchable=True),
 ]
 
 
-def _bar(used: int, total: int, text: str) -> Text:
-    fraction = used / total if total else None
-    style = "red" if fraction is not None and fraction > 0.9 else "cyan"
-    out = progress_bar(fraction, BAR, style=style)
-    out.append(" " + text)
+def gib(n: int | None) -> str:
+    """Bytes as a short GiB figure: ``8G``, ``1.5G``, ``384G``."""
+    if n is None:
+        return "—"
+    value = n / 1024**3
+    return f"{value:.0f}G" if value >= 10 or value == int(value) else f"{value:.1f}G"
+
+
+def capacity_bar(used: int, total: int, label: str, cells: int = BAR) -> Text:
+    """``███▌░ 14/32``: used over total in eighths of a cell, then the numbers; yellow past
+    75 %, red past 90 % (the numbers carry it without colour)."""
+    fraction = min(max(used / total, 0.0), 1.0) if total else 0.0
+    eighths = int(fraction * cells * 8)
+    full, part = divmod(eighths, 8)
+    filled = "█" * full + (_EIGHTHS[part] if part else "")
+    style = "red" if fraction > 0.9 else "yellow" if fraction > 0.75 else "cyan"
+    out = Text(no_wrap=True, end="")
+    out.append(filled, style=style)
+    out.append("░" * (cells - len(filled)), style="dim")
+    out.append(f" {label}")
     return out
 
 
@@ -73,10 +89,12 @@ def host_row(host: Any, snap: ZStackSnapshot, vm_count: int, moving: int) -> Row
         "name": literal(host.name or host.uuid), "cluster": clean(snap.cluster_name(host.clusterUuid)),
         "state": badge(clean(host.state) or None, HOST_STATES),
         "status": badge(clean(host.status) or None, HOST_STATUS),
-        "cpu": _bar(cap.cpu_used, cap.cpu_total, f"{cap.cpu_used}/{cap.cpu_total}"),
-        "mem": _bar(cap.mem_used, cap.mem_total,
-                    f"{human_size(cap.mem_used)}/{human_size(cap.mem_total)}".replace(" GiB", "G")),
-        "vms": vm_count, "moving": moving or "", "ip": clean(host.managementIp),
+        "cpu": capacity_bar(cap.cpu_used, cap.cpu_total, f"{cap.cpu_used}/{cap.cpu_total}"),
+        "mem": capacity_bar(cap.mem_used, cap.mem_total,
+                            f"{gib(cap.mem_used).rstrip('G')}/{gib(cap.mem_total)}"),
+        "vms": Text.assemble(str(vm_count), (f"⇄{moving}", "bright_cyan")) if moving
+        else vm_count,
+        "_vms": vm_count, "ip": clean(host.managementIp),
         "uuid": clean(host.uuid), "_state": host.state or "", "_status": host.status or "",
         "_cpu": cap.cpu_used / cap.cpu_total if cap.cpu_total else 0,
         "_mem": cap.mem_used / cap.mem_total if cap.mem_total else 0,
@@ -84,15 +102,17 @@ def host_row(host: Any, snap: ZStackSnapshot, vm_count: int, moving: int) -> Row
 
 
 def migration_cell(move: Migration | None, snap: ZStackSnapshot, now: float) -> Text:
-    """``⇄ → kvm-a02 12s`` in flight, then ``✔ now on kvm-a02`` or ``✖ failed``."""
+    """``⇄ kvm-a02 12s`` in flight, then ``✔ kvm-a02 40s`` (its new host) or ``✖ VM.1008``."""
     if move is None:
         return Text("")
     dest = clean(snap.host_name(move.dest))
+    took = f" {move.elapsed(now):.0f}s"
     if move.status == "running":
-        return Text.assemble(("⇄ ", "bright_cyan"), f"→ {dest} ", (f"{move.elapsed(now):.0f}s", "dim"))
+        return Text.assemble(("⇄ ", "bright_cyan"), dest, (took, "dim"))
     if move.status == "ok":
-        return Text.assemble(("✔ ", "green"), f"now on {dest}")
-    return Text.assemble(("✖ ", "bold bright_red"), clean(move.reason)[:60])
+        return Text.assemble(("✔ ", "green"), dest, (took, "dim"))
+    code = clean(move.reason).split(":", 1)[0] if move.reason else move.status
+    return Text.assemble(("✖ ", "bold bright_red"), code[:20], (" j: why", "dim"))
 
 
 def vm_row(vm: Any, snap: ZStackSnapshot, move: Migration | None, now: float) -> Row:
@@ -101,10 +121,11 @@ def vm_row(vm: Any, snap: ZStackSnapshot, move: Migration | None, now: float) ->
         "name": literal(vm.name or vm.uuid), "state": badge(clean(vm.state) or None, VM_STATES),
         "host": clean(snap.host_name(vm.hostUuid)) if vm.hostUuid else "—",
         "cluster": clean(snap.cluster_name(vm.clusterUuid)), "cpu": vm.cpuNum,
-        "mem": human_size(vm.memorySize), "ip": clean(vm.ip), "uuid": clean(vm.uuid),
+        "mem": gib(vm.memorySize), "ip": clean(vm.ip), "uuid": clean(vm.uuid),
         "move": migration_cell(move, snap, now), "_state": vm.state or "",
         "_mem": vm.memorySize or 0,
     }
 
 
-__all__ = ["HOST_COLUMNS", "VM_COLUMNS", "host_row", "migration_cell", "vm_row"]
+__all__ = ["HOST_COLUMNS", "VM_COLUMNS", "capacity_bar", "gib", "host_row", "migration_cell",
+           "vm_row"]

@@ -1,0 +1,397 @@
+"""View 3: ZStack's hosts with their capacity above, the VMs below, every migration live.
+
+``enter`` on a host shows its VMs, ``escape`` goes back (all VMs, then the hosts); ``/``
+filters both tables by name, UUID or IP; ``space`` marks VMs; ``M`` migrates the marked or
+highlighted VM (candidates from ZStack, one confirmation with the options); ``D`` evacuates
+the highlighted host (a plan, one confirmation, two at a time); ``j`` lists the migrations.
+The screen reads :class:`~tui.screens.zstack.backend.ZStackBackend`; writes go through its
+:class:`~tui.service.zstack.Migrations` (the command gateway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from tui.api.exceptions import SmsError
+from tui.screens.zstack.backend import ZStackBackend
+from tui.screens.zstack.rows import HOST_COLUMNS, VM_COLUMNS, host_row, vm_row
+from tui.service.commands import BulkSummary, ReadOnlyViolation
+from tui.service.zstack import (
+    MigrationsChanged,
+    ZStackConnectionChanged,
+    ZStackEvent,
+    ZStackPolled,
+    describe,
+)
+from tui.service.zstack_plan import plan_evacuation, refusal
+from tui.untrusted import clean
+from widgets.source_table import SourceTable
+
+ZSTACK_WRITE_ACTIONS = frozenset({"zstack_migrate", "zstack_evacuate"})
+EVACUATE_CONCURRENCY = 2
+
+
+class ZStackScreen(Screen[None]):
+    """ZStack hosts and VMs; see the module docstring for the keys."""
+
+    DEFAULT_CSS = """
+    ZStackScreen #zs-header { height: 1; padding: 0 1; background: $panel; }
+    ZStackScreen #zs-filter { display: none; height: 3; border: tall $accent; }
+    ZStackScreen #zs-filter.-shown { display: block; }
+    ZStackScreen .zs-info { height: 1; padding: 0 1; color: $text-muted; }
+    ZStackScreen #zs-hosts { height: 2fr; }
+    ZStackScreen #zs-vms { height: 3fr; }
+    """
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("escape", "back", "Back / all VMs"),
+        Binding("M", "zstack_migrate", "Migrate"),
+        Binding("D", "zstack_evacuate", "Evacuate host"),
+        Binding("j", "migrations", "Migrations"),
+    ]
+
+    def __init__(self, backend: ZStackBackend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.host_filter: str | None = None
+        self._loaded = False
+        self._last_table = "zs-hosts"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="zs-header")
+        yield Input(placeholder="filter by name, UUID or IP (enter: back to the table)",
+                    id="zs-filter")
+        yield Static("", id="zs-hosts-info", classes="zs-info")
+        yield SourceTable(HOST_COLUMNS, empty_message="Loading ZStack…", id="zs-hosts")
+        yield Static("", id="zs-vms-info", classes="zs-info")
+        yield SourceTable(VM_COLUMNS, empty_message="Loading ZStack…", id="zs-vms")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.backend.listeners.append(self._event)
+        self.hosts.focus()
+        if self.backend.snapshot.version:
+            self._draw()
+        self._header()
+        self.set_interval(1.0, self._tick)
+
+    def on_unmount(self) -> None:
+        if self._event in self.backend.listeners:
+            self.backend.listeners.remove(self._event)
+
+    @property
+    def hosts(self) -> SourceTable:
+        """The hosts table."""
+        return self.query_one("#zs-hosts", SourceTable)
+
+    @property
+    def vms(self) -> SourceTable:
+        """The VMs table."""
+        return self.query_one("#zs-vms", SourceTable)
+
+    # -- data ------------------------------------------------------------------------------
+
+    def _event(self, event: ZStackEvent) -> None:
+        if isinstance(event, ZStackPolled):
+            self._draw()
+        elif isinstance(event, ZStackConnectionChanged):
+            self._header()
+        elif isinstance(event, MigrationsChanged):
+            self._draw_vms({m.vm_uuid for m in event.migrations})
+            self._draw()
+
+    def _now(self) -> float:
+        return float(self.app.wall_clock())  # type: ignore[attr-defined]
+
+    def _draw(self) -> None:
+        snap = self.backend.snapshot
+        moves = self.backend.migrations
+        counts: dict[str, int] = {}
+        moving: dict[str, int] = {}
+        for vm in snap.vms.values():
+            if vm.hostUuid:
+                counts[vm.hostUuid] = counts.get(vm.hostUuid, 0) + 1
+        for m in moves.records:
+            if m.status == "running":
+                for h in (m.source, m.dest):
+                    if h:
+                        moving[h] = moving.get(h, 0) + 1
+        host_rows = {k: host_row(h, snap, counts.get(k, 0), moving.get(k, 0))
+                     for k, h in snap.hosts.items()}
+        now = self._now()
+        vm_rows = {k: vm_row(v, snap, self._latest_move(k), now) for k, v in snap.vms.items()}
+        if not self._loaded:
+            self.hosts.set_rows(host_rows)
+            self.vms.set_rows(vm_rows)
+            self._loaded = True
+        else:
+            # By key, in one batch each; rows that vanished are removed.
+            self.hosts.apply_diff(host_rows, [k for k in self._keys(self.hosts) if k not in snap.hosts])
+            self.vms.apply_diff(vm_rows, [k for k in self._keys(self.vms) if k not in snap.vms])
+        self.hosts.stale = self.vms.stale = False
+        self._info()
+        self._header()
+
+    def _keys(self, table: SourceTable) -> list[str]:
+        return [k for k in table.visible_keys()] + []
+
+    def _latest_move(self, vm_uuid: str) -> Any:
+        return next((m for m in reversed(self.backend.migrations.records)
+                     if m.vm_uuid == vm_uuid), None)
+
+    def _draw_vms(self, keys: set[str]) -> None:
+        snap, now = self.backend.snapshot, self._now()
+        rows = {k: vm_row(snap.vms[k], snap, self._latest_move(k), now)
+                for k in keys if k in snap.vms}
+        if rows and self._loaded:
+            self.vms.apply_diff(rows)
+
+    def _tick(self) -> None:
+        """Elapsed times of migrations in flight move every second."""
+        running = {m.vm_uuid for m in self.backend.migrations.records if m.status == "running"}
+        if running:
+            self._draw_vms(running)
+        self._header()
+
+    def _header(self) -> None:
+        b = self.backend
+        status = b.status
+        snap = b.snapshot
+        link = status.link.value
+        stale = status.is_stale(self.app.clock(), b.poller.interval)  # type: ignore[attr-defined]
+        text = Text.assemble(("ZStack ", "bold"), clean(b.settings.endpoint if not b.settings.demo
+                                                         else "demo (embedded simulator)"),
+                             f" · {link}")
+        if stale:
+            text.append(" · data is stale", style="bold yellow")
+            self.hosts.stale = self.vms.stale = True
+        if status.error is not None and link != "online":
+            text.append(f" · {clean(describe(status.error))}", style="red")
+        text.append(f" · {len(snap.hosts)} hosts · {len(snap.vms)} VMs")
+        if b.migrations.in_flight:
+            text.append(f" · ⇄ {b.migrations.in_flight} migrating", style="bright_cyan")
+        if getattr(self.app, "read_only", False):
+            text.append(" · read-only", style="bold")
+        self.query_one("#zs-header", Static).update(text)
+
+    def _info(self) -> None:
+        hosts, vms = self.hosts, self.vms
+        box = self.query_one("#zs-filter", Input).value.strip()
+        where = f" · filter “{clean(box)}”" if box else ""
+        self.query_one("#zs-hosts-info", Static).update(Text(
+            f"Hosts {hosts.visible_count} of {hosts.total_count}{where} · enter: its VMs · "
+            "D: evacuate"))
+        snap = self.backend.snapshot
+        scope = (f"VMs on {clean(snap.host_name(self.host_filter))} (escape: all VMs)"
+                 if self.host_filter else "All VMs")
+        marked = f" · {len(vms.marked)} marked" if vms.marked else ""
+        self.query_one("#zs-vms-info", Static).update(Text(
+            f"{scope} · {vms.visible_count} of {vms.total_count}{where}{marked} · M: migrate"))
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that write do not exist in read-only mode (footer, help)."""
+        if action in ZSTACK_WRITE_ACTIONS and getattr(self.app, "read_only", False):
+            return False
+        return True
+
+    def action_filter(self) -> None:
+        """Show the filter box (both tables, by name, UUID or IP)."""
+        box = self.query_one("#zs-filter", Input)
+        self._last_table = self.focused.id if isinstance(self.focused, SourceTable) and \
+            self.focused.id else self._last_table
+        box.add_class("-shown")
+        box.focus()
+
+    @on(Input.Changed, "#zs-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.hosts.set_filter(event.value.strip())
+        self.vms.set_filter(event.value.strip())
+        self._info()
+
+    @on(Input.Submitted, "#zs-filter")
+    def _filter_done(self) -> None:
+        self.query_one(f"#{self._last_table}", SourceTable).focus()
+
+    def on_key(self, event: Any) -> None:
+        box = self.query_one("#zs-filter", Input)
+        if event.key == "escape" and self.focused is box:
+            event.stop()
+            self.action_back()
+
+    def action_back(self) -> None:
+        """One layer per press: the filter, then a host's VMs (all VMs), then the hosts."""
+        box = self.query_one("#zs-filter", Input)
+        if box.value or box.has_class("-shown"):
+            box.value = ""
+            box.remove_class("-shown")
+            self.query_one(f"#{self._last_table}", SourceTable).focus()
+        elif self.host_filter is not None:
+            self.host_filter = None
+            self.vms.set_predicate(None)
+        elif self.focused is self.vms:
+            self.hosts.focus()
+        self._info()
+
+    @on(SourceTable.RowActivated, "#zs-hosts")
+    def _open_host(self, event: SourceTable.RowActivated) -> None:
+        event.stop()
+        self.show_host(event.key)
+
+    @on(SourceTable.RowActivated, "#zs-vms")
+    def _vm_enter(self, event: SourceTable.RowActivated) -> None:
+        event.stop()  # nothing deeper to open for a VM; M migrates it
+
+    @on(SourceTable.MarksChanged)
+    def _marks(self) -> None:
+        self._info()
+
+    def show_host(self, host_uuid: str) -> None:
+        """Only this host's VMs in the VM table, which takes the focus."""
+        self.host_filter = host_uuid
+        self.vms.set_predicate(lambda key, row: self._on_host(key, host_uuid))
+        self.vms.focus()
+        self._info()
+
+    def _on_host(self, vm_uuid: str, host_uuid: str) -> bool:
+        vm = self.backend.snapshot.vms.get(vm_uuid)
+        return vm is not None and vm.hostUuid == host_uuid
+
+    def _toast(self, message: str, **kw: Any) -> None:
+        """A toast with markup off: names and errors from ZStack are shown as they are."""
+        self.notify(message, markup=False, **kw)
+
+    def action_migrations(self) -> None:
+        """The migrations in flight and done."""
+        from tui.screens.zstack.dialogs import MigrationsPanel
+
+        self.app.push_screen(MigrationsPanel(lambda: self.backend.migrations.records,
+                                             lambda: self.backend.snapshot, self._now))
+
+    # -- migrate ---------------------------------------------------------------------------
+
+    def action_zstack_migrate(self) -> None:
+        """Migrate the marked VMs (a plan, like an evacuation), else the highlighted one."""
+        snap = self.backend.snapshot
+        if self.vms.marked:
+            vms = [snap.vms[k] for k in self.vms.marked if k in snap.vms]
+            self._plan_and_confirm(None, vms, f"Migrate {len(vms)} marked VMs?")
+            return
+        key = self.vms.cursor_key
+        vm = snap.vms.get(key) if key else None
+        if vm is None:
+            self._toast("Highlight a VM in the lower table first (enter on a host shows its VMs).",
+                        severity="warning")
+            return
+        why = refusal(vm)
+        if why is None and self.backend.migrations.running_for(vm.uuid or "") is not None:
+            why = "a migration of it is already in flight"
+        if why is not None:
+            self._toast(f"{clean(vm.name)} cannot be live-migrated: {why}.",
+                        title="Not offered", severity="warning", timeout=8)
+            return
+        self._pick(vm)
+
+    @work(exclusive=True, exit_on_error=False, group="zstack-ui", description="candidate hosts")
+    async def _pick(self, vm: Any) -> None:
+        from tui.screens.zstack.dialogs import CandidatePicker, MigrateConfirm
+
+        try:
+            hosts = await self.backend.migrations.candidates(vm.uuid)
+        except SmsError as exc:
+            self._toast(clean(describe(exc)), title="No candidates", severity="error", timeout=10)
+            return
+        if not hosts:
+            self._toast(f"{clean(vm.name)}: ZStack offers no host (same cluster, Enabled and "
+                        "Connected, with room).", severity="warning")
+            return
+        snap = self.backend.snapshot
+        dest = await self.app.push_screen_wait(CandidatePicker(vm, hosts, snap))
+        host = next((h for h in hosts if h.uuid == dest), None)
+        if host is None:
+            return
+        confirm = MigrateConfirm(vm, host, snap)
+        if not await self.app.push_screen_wait(confirm):
+            return
+        self._migrate(vm, host.uuid, confirm.body)
+
+    @work(exit_on_error=False, group="zstack-moves", description="a migration")
+    async def _migrate(self, vm: Any, dest: str, body: Any) -> None:
+        try:
+            outcome = await self.backend.migrations.migrate(vm, dest, body)
+        except ReadOnlyViolation as exc:
+            self._toast(str(exc), severity="error")
+            return
+        snap = self.backend.snapshot
+        if outcome.ok:
+            self._toast(f"{clean(vm.name)} is now on {clean(snap.host_name(dest))}.",
+                        title="Migrated")
+        else:
+            self._toast(f"{clean(vm.name)}: {clean(outcome.reason)}",
+                        title="Migration failed" if outcome.status == "failed" else "Not sent",
+                        severity="error", timeout=15)
+
+    # -- evacuate --------------------------------------------------------------------------
+
+    def action_zstack_evacuate(self) -> None:
+        """Move every VM off the highlighted host (or the host whose VMs are shown)."""
+        host_uuid = self.host_filter if self.focused is self.vms and self.host_filter else (
+            self.hosts.cursor_key)
+        snap = self.backend.snapshot
+        host = snap.hosts.get(host_uuid or "")
+        if host is None:
+            self._toast("Highlight a host first.", severity="warning")
+            return
+        vms = snap.vms_on(host.uuid or "")
+        if not vms:
+            self._toast(f"{clean(host.name)} runs no VM: nothing to evacuate.")
+            return
+        self._plan_and_confirm(host.uuid, vms, f"Evacuate {clean(host.name)}?")
+
+    @work(exclusive=True, exit_on_error=False, group="zstack-ui", description="evacuation plan")
+    async def _plan_and_confirm(self, host_uuid: str | None, vms: list[Any], title: str) -> None:
+        from tui.screens.bulk import BulkSummaryScreen
+        from tui.screens.confirm import ConfirmScreen
+        from tui.screens.zstack.dialogs import plan_text
+
+        gate = asyncio.Semaphore(4)
+
+        async def candidates(vm: Any) -> Any:
+            if refusal(vm, allow_unknown=False) is not None:
+                return []
+            async with gate:
+                try:
+                    return await self.backend.migrations.candidates(vm.uuid)
+                except SmsError as exc:
+                    return describe(exc)
+
+        found = await asyncio.gather(*(candidates(v) for v in vms))
+        plan = plan_evacuation(host_uuid or "", vms, {v.uuid: c for v, c in zip(vms, found)})
+        text = plan_text(plan, self.backend.snapshot, EVACUATE_CONCURRENCY)
+        if not plan.movable:
+            await self.app.push_screen_wait(ConfirmScreen(title, text + "\n\nNothing can move; "
+                                                          "nothing will be sent.",
+                                                          confirm_label="Close"))
+            return
+        if not await self.app.push_screen_wait(ConfirmScreen(title, text, confirm_label="Move")):
+            return
+        try:
+            summary: BulkSummary = await self.backend.migrations.evacuate(
+                plan, concurrency=EVACUATE_CONCURRENCY)
+        except ReadOnlyViolation as exc:
+            self._toast(str(exc), severity="error")
+            return
+        self.vms.clear_marks()
+        await self.app.push_screen_wait(BulkSummaryScreen(summary))
+
+
+__all__ = ["ZSTACK_WRITE_ACTIONS", "ZStackScreen"]
