@@ -18,7 +18,7 @@ def refusal(vm: VmInstance, *, allow_unknown: bool = True) -> str | None:
         return (f"it is {state}: live migration needs a Running or Paused VM (Unknown with "
                 "allowUnknown); start it, or move it cold")
     if state == "Unknown" and not allow_unknown:
-        return "its state is Unknown: allow it with the allowUnknown option"
+        return "its state is Unknown: migrate it on its own (M), with allowUnknown"
     if not vm.hostUuid:
         return "ZStack does not say which host it is on"
     return None

@@ -109,7 +109,8 @@ def summary(code: str | None, causes: list[tuple[str, str, str]], *,
     """One line for a toast or an outcome: the decoded code, its details, then each cause."""
     ex = explain(code, causes[0][1] if causes else None)
     text = f"{ex.code}: {ex.message}" if ex.code and with_code else ex.message
-    if causes and causes[0][2]:
+    if causes and causes[0][2] and len(causes) == 1:
+        # With a cause, the cause's details say more than the outer "failed to migrate vm[…]".
         text += f" ({causes[0][2]})"
     for sub_code, description, details in causes[1:]:
         text += f" ← caused by {sub_code or '?'}: {details or description or 'no details'}"

@@ -25,25 +25,21 @@ from tui.service.zstack_plan import EvacuationPlan, capacity
 from tui.untrusted import clean
 from widgets.form import FormField, FormScreen
 from widgets.source_table import SourceTable
-from widgets.table import Column, Row, progress_bar
+from tui.screens.zstack.rows import capacity_bar, gib
+from widgets.table import Column, Row
 from widgets.units import duration, human_size
 
-BAR = 14
-
-
-def _after_bar(used: int, total: int, label: str) -> Text:
-    fraction = used / total if total else None
-    out = progress_bar(fraction, BAR, style="red" if fraction and fraction > 0.9 else "cyan")
-    out.append(f" {label}")
-    return out
+BAR = 8
 
 
 def capacity_after(host: Host, vm: VmInstance) -> tuple[Text, Text]:
-    """The host's CPU and memory bars as they would be with ``vm`` on it."""
-    cap = capacity(host, plus=[vm])
-    return (_after_bar(cap.cpu_used, cap.cpu_total, f"{cap.cpu_used}/{cap.cpu_total}"),
-            _after_bar(cap.mem_used, cap.mem_total,
-                       f"{human_size(cap.mem_used)}/{human_size(cap.mem_total)}"))
+    """The host's CPU and memory bars as they would be with ``vm`` on it: ``now→after/total``."""
+    now, cap = capacity(host), capacity(host, plus=[vm])
+    return (capacity_bar(cap.cpu_used, cap.cpu_total,
+                         f"{now.cpu_used}→{cap.cpu_used}/{cap.cpu_total}", BAR),
+            capacity_bar(cap.mem_used, cap.mem_total,
+                         f"{gib(now.mem_used).rstrip('G')}→{gib(cap.mem_used).rstrip('G')}"
+                         f"/{gib(cap.mem_total)}", BAR))
 
 
 class CandidatePicker(ModalScreen[str | None]):
@@ -64,8 +60,8 @@ class CandidatePicker(ModalScreen[str | None]):
     COLUMNS = [
         Column("name", "Host", min_width=12, searchable=True),
         Column("cluster", "Cluster", width=10),
-        Column("cpu", "CPU after the move", width=BAR + 8),
-        Column("mem", "Memory after the move", width=BAR + 20),
+        Column("cpu", "vCPU now→after", width=BAR + 12),
+        Column("mem", "Memory now→after", width=BAR + 14),
     ]
 
     def __init__(self, vm: VmInstance, hosts: Sequence[Host], snap: ZStackSnapshot) -> None:
@@ -111,15 +107,15 @@ def options_text(body: MigrateVmBody, *, unknown: bool) -> str:
     """The options as the confirmation shows them, each with what it means when unset."""
     o = body.migrateVm
     lines = [
-        f"  strategy                {o.strategy or 'ZStack default (plain pre-copy)'}"
-        "   · auto-converge throttles a busy VM so it can finish",
-        f"  downTime                {f'{o.downTime} ms' if o.downTime else 'ZStack default'}"
-        "   · the longest pause at the switch-over",
+        f"  strategy                {o.strategy or 'default (plain pre-copy)'}",
+        f"  downTime                {f'{o.downTime} ms' if o.downTime else 'default'}",
         f"  migrateFromDestination  {'yes' if o.migrateFromDestination else 'no'}",
     ]
     if unknown:
         lines.append(f"  allowUnknown            {'yes' if o.allowUnknown else 'no'}"
-                     "   · needed: ZStack reports this VM Unknown")
+                     " (ZStack reports this VM Unknown)")
+    lines.append("auto-converge slows a busy VM so its memory copy can finish; downTime is the "
+                 "longest pause at the switch-over.")
     return "\n".join(lines)
 
 
@@ -172,7 +168,7 @@ class MigrateConfirm(ConfirmScreen):
                 f"{human_size(vm.memorySize)}) moves from {clean(self.snap.host_name(vm.hostUuid))}"
                 f" to {clean(self.dest.name)} while it keeps running (a short pause at the "
                 "switch-over). One MigrateVm request; the job is followed live.\n\n"
-                f"Options (o to change):\n{options_text(self.body, unknown=self.unknown)}")
+                f"Options (o changes them):\n{options_text(self.body, unknown=self.unknown)}")
 
     def action_options(self) -> None:
         """Edit the options in a validated form."""

@@ -16,7 +16,7 @@ from tui.untrusted import clean, literal
 from widgets.states import badge
 from widgets.table import Column, Row
 
-BAR = 5
+BAR = 4
 """Cells of a capacity bar (the numbers beside it say the rest)."""
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 VM_STATES: dict[str, tuple[str, str]] = {
@@ -34,15 +34,15 @@ HOST_STATUS: dict[str, tuple[str, str]] = {
     "Disconnected": ("✖", "bold bright_red"),
 }
 
-# Laid out for 80 columns (flexing columns take what a wider terminal adds).
+# Laid out for 80 columns with a scrollbar (flexing columns take what a wider terminal adds).
 HOST_COLUMNS = [
     Column("name", "Host", min_width=8, searchable=True),
     Column("cluster", "Cluster", width=9),
     Column("state", "State", width=13, sort_key=lambda r: r["_state"]),
     Column("status", "Status", width=14, sort_key=lambda r: r["_status"]),
-    Column("cpu", "CPU", width=12, sort_key=lambda r: r["_cpu"]),
-    Column("mem", "Memory", width=13, sort_key=lambda r: r["_mem"]),
-    Column("vms", "VMs", width=5, align="right", sort_key=lambda r: r["_vms"]),
+    Column("cpu", "CPU", width=11, sort_key=lambda r: r["_cpu"]),
+    Column("mem", "Memory", width=11, sort_key=lambda r: r["_mem"]),
+    Column("vms", "VMs", width=4, align="right", sort_key=lambda r: r["_vms"]),
     Column("ip", "IP", width=0, min_width=0, searchable=True),
     Column("uuid", "UUID", width=0, min_width=0, searchable=True),
 ]
@@ -51,10 +51,10 @@ VM_COLUMNS = [
     Column("state", "State", width=11, sort_key=lambda r: r["_state"]),
     Column("host", "Host", width=9),
     Column("move", "Migration", min_width=13),
-    Column("cpu", "vCPU", width=4, align="right"),
-    Column("mem", "Memory", width=6, align="right", sort_key=lambda r: r["_mem"]),
-    Column("cluster", "Cluster", width=9),
-    Column("ip", "IP", min_width=11, searchable=True),
+    Column("cpu", "CPU", width=3, align="right"),
+    Column("mem", "Mem", width=4, align="right", sort_key=lambda r: r["_mem"]),
+    Column("ip", "IP", width=14, searchable=True),
+    Column("cluster", "Cluster", min_width=7),
     Column("uuid", "UUID", width=0, min_width=0, searchable=True),
 ]
 

@@ -264,7 +264,11 @@ class ZStackScreen(Screen[None]):
 
     def _on_host(self, vm_uuid: str, host_uuid: str) -> bool:
         vm = self.backend.snapshot.vms.get(vm_uuid)
-        return vm is not None and vm.hostUuid == host_uuid
+        if vm is None:
+            return False
+        # A VM migrated off this host from here stays listed, showing where it went.
+        move = self._latest_move(vm_uuid)
+        return vm.hostUuid == host_uuid or (move is not None and move.source == host_uuid)
 
     def _toast(self, message: str, **kw: Any) -> None:
         """A toast with markup off: names and errors from ZStack are shown as they are."""
