@@ -1,4 +1,8 @@
-"""The migdash Textual application: bindings, screens, and the polling service's lifetime.
+"""The migdash Textual application: bindings, views, navigation and the pollers' lifetimes.
+
+Three views, each a Textual mode with its own screen stack (:mod:`tui.views`): ``1``
+Migrations, ``2`` Dedicated hosts, ``3`` ZStack. Screens ask :meth:`MigdashApp.open` for a
+destination (:mod:`tui.navigation`) and never import the screen they open.
 
 The app is the one reactive store: the polling service publishes events, the app keeps the
 latest of each kind in a reactive, and screens ``watch`` those. Screens never see the client;
@@ -17,10 +21,12 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
+from tui import navigation as nav
 from tui.api.client import SmsClient
 from tui.api.transport import RetryPolicy
 from tui.connect import Settings, open_client
 from tui.service.audit import AuditLog
+from tui.service.backend import BackendConnectionChanged, BackendPoller
 from tui.service.commands import CommandGateway
 from tui.service.poller import (
     ConnectionChanged,
@@ -34,6 +40,8 @@ from tui.service.poller import (
     TasksPolled,
 )
 from tui.service.state import ConnectionStatus
+from tui.views import ROUTES, VIEW_BY_MODE, VIEWS, View
+from widgets.status_header import ViewTab
 
 
 def _palette_provider() -> type:
@@ -51,7 +59,7 @@ class MigdashApp(App[None]):
         Binding("q", "quit_app", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("r", "refresh", "Refresh"),
-        Binding("3", "open_zstack", "ZStack", show=False),
+        *(Binding(v.key, f"view('{v.mode}')", v.title, show=False) for v in VIEWS),
     ]
 
     COMMANDS = App.COMMANDS | {_palette_provider}
@@ -68,6 +76,12 @@ class MigdashApp(App[None]):
     """The latest failed detail poll."""
     tasks: var[TasksPolled | None] = var(None, always_update=True)
     """The latest poll of every task (only while the task list is open)."""
+    hosts_connection: var[ConnectionStatus] = var(ConnectionStatus, always_update=True)
+    """The ECS/DeH connection, for the hosts view's header."""
+    backend_polls: var[Any] = var(None, always_update=True)
+    """The latest event of a non-SMS backend poller (its view's screens watch it)."""
+    view_tabs: var[tuple[ViewTab, ...]] = var(tuple, always_update=True)
+    """Every view with its connection state, for the header."""
 
     def __init__(
         self,
@@ -96,8 +110,11 @@ class MigdashApp(App[None]):
             self.client,
             audit or AuditLog(profile=settings.label, endpoint=settings.endpoint),
             read_only=settings.read_only,
-            on_sent=self.service.refresh_now,
+            on_sent=self._refresh_all,
         )
+        self.backends: dict[str, BackendPoller] = {}
+        """The non-SMS pollers by view (mode); a view without one is not configured."""
+        self._links: dict[str, ConnectionStatus] = {}
         self.sub_title = settings.label
 
     @property
@@ -106,17 +123,52 @@ class MigdashApp(App[None]):
         return self.settings.read_only
 
     def on_mount(self) -> None:
-        from tui.screens.sources import SourceListScreen
+        from tui.service.zstack import zstack_backend
 
-        self.push_screen(SourceListScreen())
+        zstack = zstack_backend(self)  # view 3, when ZStack is configured (always in the demo)
+        if zstack is not None:
+            self.backends["zstack"] = zstack
+        for view in VIEWS:
+            self.add_mode(view.mode, self._root(view))
+        self.switch_mode("migrations")
+        self._update_tabs()
         self.run_service()
+        for poller in self.backends.values():
+            self.run_backend(poller)
 
     async def on_unmount(self) -> None:
         self.service.stop()
+        for poller in self.backends.values():
+            poller.stop()
         await self.client.aclose()
-        from tui.screens.zstack import close as close_zstack
+        zstack = self.backends.get("zstack")
+        if zstack is not None:
+            await zstack.aclose()  # type: ignore[attr-defined]  # logs the ZStack session out
 
-        await close_zstack(self)
+    def _root(self, view: View) -> Callable[[], Any]:
+        def make() -> Any:
+            if self.configured(view.mode):
+                return view.root()
+            from tui.screens.unconfigured import NotConfiguredScreen
+
+            return NotConfiguredScreen(view)
+
+        return make
+
+    def configured(self, mode: str) -> bool:
+        """True when the view's backend can be reached (SMS always: the demo is the default)."""
+        return mode == "migrations" or mode in self.backends
+
+    def run_backend(self, poller: BackendPoller) -> None:
+        """Run one non-SMS backend's poller for the app's lifetime (its worker group is its
+        view's mode, so a crash restarts that poller alone)."""
+        self.run_worker(poller.run(), group=poller.backend, exit_on_error=False,
+                        description=f"{VIEW_BY_MODE[poller.backend].short} poller")
+
+    def _refresh_all(self) -> None:
+        self.service.refresh_now()
+        for poller in self.backends.values():
+            poller.refresh_now()
 
     @work(exclusive=True, exit_on_error=False, group="service", description="polling service")
     async def run_service(self) -> None:
@@ -133,6 +185,9 @@ class MigdashApp(App[None]):
         if event.worker.group == "service":
             # The dashboard must outlive any bug in a poll: start the service again.
             self.set_timer(5.0, self.run_service)
+        elif event.worker.group in self.backends:
+            poller = self.backends[event.worker.group]
+            self.set_timer(5.0, lambda: self.run_backend(poller))
 
     def _publish(self, event: Event) -> None:
         """Keep the latest of each event kind; watchers on screens do the rest."""
@@ -142,6 +197,14 @@ class MigdashApp(App[None]):
                 self._announce_stalls(event.stalls.started)
         elif isinstance(event, ConnectionChanged):
             self.connection = event.status
+            self._links["migrations"] = event.status
+            self._update_tabs()
+        elif isinstance(event, BackendConnectionChanged):
+            if event.backend == "hosts":
+                self.hosts_connection = event.status
+            if self._links.get(event.backend) != event.status:
+                self._links[event.backend] = event.status
+                self._update_tabs()
         elif isinstance(event, SourceDetailPolled):
             self.source_detail = event
         elif isinstance(event, TaskDetailPolled):
@@ -150,6 +213,8 @@ class MigdashApp(App[None]):
             self.detail_error = event
         elif isinstance(event, TasksPolled):
             self.tasks = event
+        else:
+            self.backend_polls = event
 
     def _announce_stalls(self, started: tuple[Any, ...]) -> None:
         """A toast and one bell per poll that starts stall incidents (the dashboard may sit
@@ -168,7 +233,7 @@ class MigdashApp(App[None]):
 
     def action_refresh(self) -> None:
         """Poll everything now."""
-        self.service.refresh_now()
+        self._refresh_all()
         self.notify("Refreshing…", timeout=1.5)
 
     def action_help(self) -> None:
@@ -177,6 +242,44 @@ class MigdashApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def help_sections(self) -> list[tuple[str, list[Any]]]:
+        """The keys of the current view's screens and of every screen (for ``?``)."""
+        from tui.views import help_sections
+
+        return help_sections(self)
+
+    # -- views and navigation ----------------------------------------------------------------
+
+    def action_view(self, mode: str) -> None:
+        """Show one of the three views (each keeps its own screen stack)."""
+        if mode != self.current_mode:
+            self.switch_mode(mode)
+        self._update_tabs()
+
+    def open(self, destination: nav.Destination) -> None:
+        """Show ``destination``: the one way a screen opens another (see :mod:`tui.views`)."""
+        if isinstance(destination, nav.GoToView):
+            self.action_view(destination.mode)
+            return
+        route = ROUTES[type(destination)]
+        if not self.configured(route.mode):
+            view = VIEW_BY_MODE[route.mode]
+            self.notify(f"{view.title} is not configured: press {view.key} to see how to "
+                        "set it up.", severity="warning", timeout=8)
+            return
+        if not route.in_place and route.mode != self.current_mode:
+            self.action_view(route.mode)
+        route.show(self, destination)
+
+    def _update_tabs(self) -> None:
+        current = self.current_mode
+        self.view_tabs = tuple(
+            ViewTab(v.key, v.title, v.short,
+                    self._links.get(v.mode, ConnectionStatus()).link
+                    if self.configured(v.mode) else None,
+                    v.mode == current)
+            for v in VIEWS)
 
     def action_quit_app(self) -> None:
         """Quit, asking first if a screen holds an unsaved edit."""
@@ -193,30 +296,17 @@ class MigdashApp(App[None]):
         self.push_screen(ConfirmScreen("Quit migdash?", "You have unsaved changes; they will be "
                                        "lost.", confirm_label="Quit"), done)
 
-    def action_open_zstack(self) -> None:
-        """View 3: ZStack hosts, VMs and live migrations."""
-        from tui.screens.zstack import open_view
-
-        open_view(self)
-
     def open_source(self, source_id: str) -> None:
         """Show one source's detail (from the palette)."""
-        from tui.screens.detail import SourceDetailScreen
-
-        self.push_screen(SourceDetailScreen(source_id))
+        self.open(nav.SourceDetail(source_id))
 
     def open_failed(self) -> None:
         """Show the failed servers."""
-        from tui.screens.failed import FailedServersScreen
-
-        self.push_screen(FailedServersScreen())
+        self.open(nav.FailedServers())
 
     def open_tasks(self) -> None:
         """Show every task (``/v3/tasks``)."""
-        from tui.screens.tasks import TaskListScreen
-
-        if not isinstance(self.screen, TaskListScreen):
-            self.push_screen(TaskListScreen())
+        self.open(nav.TaskList())
 
     def toggle_theme(self) -> None:
         """Switch between the dark and light themes."""

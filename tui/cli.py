@@ -32,6 +32,10 @@ def _connection_options() -> argparse.ArgumentParser:
     p.add_argument("--token", metavar="TOKEN",
                    help="IAM token sent as X-Auth-Token (prefer MIGDASH_TOKEN: flags show in ps)")
     p.add_argument("--project-id", metavar="ID", help="project id (X-Project-Id for AK/SK)")
+    p.add_argument("--ecs-endpoint", metavar="URL",
+                   help="ECS endpoint (default: https://ecs.<profile region>.myhuaweicloud.com)")
+    p.add_argument("--deh-endpoint", metavar="URL",
+                   help="DeH endpoint (default: https://deh.<profile region>.myhuaweicloud.com)")
     p.add_argument("--profile", metavar="NAME", help="profile from config.toml")
     p.add_argument("--read-only", action="store_true",
                    help="never send a write: mutating keys and commands are hidden")
@@ -98,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             endpoint=args.endpoint,
             token=args.token,
             project_id=args.project_id,
+            ecs_endpoint=args.ecs_endpoint,
+            deh_endpoint=args.deh_endpoint,
             profile=args.profile,
             read_only=args.read_only,
             refresh=args.refresh,

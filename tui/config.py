@@ -80,7 +80,9 @@ class Profile(BaseModel):
     domain: str | None = None
     """Account (domain) name the IAM user belongs to, for ``password`` auth."""
     ecs_endpoint: str | None = None
-    """Base URL of ECS, to show target servers next to their tasks."""
+    """Base URL of ECS; when absent, ``https://ecs.{region}.myhuaweicloud.com``."""
+    deh_endpoint: str | None = None
+    """Base URL of DeH (dedicated hosts); default ``https://deh.{region}.myhuaweicloud.com``."""
     zstack_endpoint: str | None = None
     """Base URL of a ZStack management node (``http://<mn>:8080``), for view 3."""
     zstack_account: str | None = None

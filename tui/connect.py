@@ -15,6 +15,7 @@ import httpx
 
 from tui.api.auth import AkSkAuth, TokenAuth
 from tui.api.client import SmsClient
+from tui.api.ecs import EcsClient
 from tui.config import ConfigError, Profile, resolve_profile
 
 DEMO_ENDPOINT = "http://migdash-sim.local"
@@ -35,6 +36,10 @@ class Settings:
     verify_tls: bool = True
     auth_kind: str = "none"
     auth: httpx.Auth | None = field(default=None, repr=False, compare=False)
+    ecs_endpoint: str | None = None
+    """ECS base URL (flag, profile, or derived from the region); None: not configured."""
+    deh_endpoint: str | None = None
+    """DeH base URL, like ``ecs_endpoint``."""
     sim_options: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -44,6 +49,8 @@ def resolve(
     endpoint: str | None = None,
     token: str | None = None,
     project_id: str | None = None,
+    ecs_endpoint: str | None = None,
+    deh_endpoint: str | None = None,
     profile: str | None = None,
     read_only: bool = False,
     refresh: float = 5.0,
@@ -55,15 +62,16 @@ def resolve(
     """Settings from flags > environment > profile; the embedded simulator when nothing is set."""
     env = os.environ if env is None else env
     common = {"read_only": read_only, "refresh": refresh}
+    explicit_ecs = ecs_endpoint or deh_endpoint
     if demo:
-        return _demo(common, sim_options)
+        return _demo(common, sim_options, explicit_ecs)
     prof: Profile | None = None
     if endpoint is None:
         prof = resolve_profile(profile, env=env, path=config_path)
         if prof is None:
             if profile:
                 raise ConfigError(f"no profile named {profile!r} in the configuration file")
-            return _demo(common, sim_options)
+            return _demo(common, sim_options, explicit_ecs)
         endpoint = prof.sms_endpoint
         if not endpoint:
             raise ConfigError(f"profile {prof.name!r} has no sms_endpoint")
@@ -79,6 +87,10 @@ def resolve(
         verify_tls=not insecure and (prof.verify_tls if prof else True),
         auth_kind=kind,
         auth=auth,
+        ecs_endpoint=ecs_endpoint or (prof.ecs_endpoint if prof else None)
+        or _derived("ecs", prof.region if prof else None),
+        deh_endpoint=deh_endpoint or (prof.deh_endpoint if prof else None)
+        or _derived("deh", prof.region if prof else None),
         **common,  # type: ignore[arg-type]
     )
 
@@ -133,15 +145,16 @@ def resolve_zstack(
     )
 
 
-def open_zstack_client(zsettings: ZStackSettings, **client_kw: Any) -> Any:
-    """A ``ZStackClient`` for ``zsettings``; for the demo, on a fresh in-process simulator
-    (``client.simulator`` is its ``Simulator``, whose ``zstack`` engine tests inspect)."""
+def open_zstack_client(zsettings: ZStackSettings, *, sms: Any = None, **client_kw: Any) -> Any:
+    """A ``ZStackClient`` for ``zsettings``. In the demo it talks to the same in-process
+    simulator as ``sms`` (a fresh one without); ``client.simulator`` is that ``Simulator``,
+    whose ``zstack`` engine tests inspect."""
     from tui.api.zstack import ZStackClient
 
     if zsettings.demo:
         from tui.sim import SimConfig, SimTransport, create_app
 
-        app = create_app(SimConfig(**dict(zsettings.sim_options)))
+        app = getattr(sms, "sim_app", None) or create_app(SimConfig(**dict(zsettings.sim_options)))
         client = ZStackClient(zsettings.endpoint, account=zsettings.account,
                               password=zsettings.password, transport=SimTransport(app),
                               **client_kw)
@@ -152,12 +165,24 @@ def open_zstack_client(zsettings: ZStackSettings, **client_kw: Any) -> Any:
                         verify=zsettings.verify_tls, **client_kw)
 
 
-def _demo(common: Mapping[str, Any], sim_options: Mapping[str, Any] | None) -> Settings:
+def _derived(service: str, region: str | None) -> str | None:
+    """``https://{service}.{region}.myhuaweicloud.com`` when the profile names a region."""
+    return f"https://{service}.{region}.myhuaweicloud.com" if region else None
+
+
+def _demo(common: Mapping[str, Any], sim_options: Mapping[str, Any] | None,
+          explicit_ecs: str | None = None) -> Settings:
+    if explicit_ecs:
+        raise ConfigError(
+            "--ecs-endpoint/--deh-endpoint need the SMS connection too (--endpoint or a "
+            "profile); without them migdash runs the demo, which simulates every backend")
     return Settings(
         endpoint=DEMO_ENDPOINT,
         label="demo (embedded simulator)",
         demo=True,
         region="sim-region-1",
+        ecs_endpoint=DEMO_ENDPOINT,
+        deh_endpoint=DEMO_ENDPOINT,
         sim_options=dict(sim_options or {}),
         **common,
     )
@@ -213,7 +238,50 @@ def open_client(settings: Settings, **client_kw: Any) -> SmsClient:
         transport: httpx.AsyncBaseTransport = SimTransport(app)
         client = SmsClient(settings.endpoint, transport=transport, **client_kw)
         client.simulator = app.state.sim  # type: ignore[attr-defined]
+        client.sim_app = app  # type: ignore[attr-defined]  # ECS/DeH share this simulator
         return client
     return SmsClient(
         settings.endpoint, settings.auth, verify=settings.verify_tls, **client_kw
     )
+
+
+# -- ECS and DeH (dedicated hosts) ---------------------------------------------------------------
+
+ECS_HOW_TO_CONFIGURE = (
+    "ECS/DeH are not configured. Give --ecs-endpoint URL and --deh-endpoint URL, or set "
+    "ecs_endpoint/deh_endpoint (or just region) in the profile in config.toml; they use the "
+    "SMS credentials (HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, MIGDASH_TOKEN or the profile) and "
+    "need a project id (--project-id, HUAWEICLOUD_SDK_PROJECT_ID or the profile's project_id)."
+)
+"""What the Dedicated hosts view says when :func:`ecs_missing` is not None."""
+
+
+def ecs_missing(settings: Settings) -> str | None:
+    """Why ECS/DeH cannot be reached with ``settings`` (None when they can)."""
+    if settings.demo:
+        return None
+    if not settings.ecs_endpoint or not settings.deh_endpoint or not settings.project_id:
+        return ECS_HOW_TO_CONFIGURE
+    return None
+
+
+def open_ecs_client(settings: Settings, *, sms: SmsClient | None = None,
+                    **client_kw: Any) -> EcsClient | None:
+    """The ECS/DeH client for ``settings``, or None when not configured (see ecs_missing).
+
+    In the demo it talks to the same in-process simulator as ``sms`` (a fresh one without),
+    so SMS targets that cut over are servers in its public pool."""
+    if settings.demo:
+        from tui.sim import SimConfig, SimTransport, create_app
+        from tui.sim.engine import EngineConfig
+
+        app = getattr(sms, "sim_app", None) or create_app(SimConfig(**dict(settings.sim_options)))
+        client = EcsClient(DEMO_ENDPOINT, DEMO_ENDPOINT, EngineConfig.project_id,
+                           transport=SimTransport(app), **client_kw)
+        client.sim_world = app.state.ecs  # type: ignore[attr-defined]  # for tests, like .simulator
+        return client
+    if ecs_missing(settings) is not None:
+        return None
+    assert settings.ecs_endpoint and settings.deh_endpoint and settings.project_id
+    return EcsClient(settings.ecs_endpoint, settings.deh_endpoint, settings.project_id,
+                     settings.auth, verify=settings.verify_tls, **client_kw)

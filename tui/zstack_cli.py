@@ -16,7 +16,7 @@ from typing import Any
 
 from tui.api.exceptions import SmsError
 from tui.connect import ZStackSettings, open_zstack_client
-from tui.service.zstack_plan import capacity
+from tui.service.zstack_plan import usage
 from tui.untrusted import clean
 from widgets.units import human_size
 
@@ -48,7 +48,7 @@ def rows(hosts: Sequence[Any], vms: Sequence[Any], clusters: dict[str, str]
             count[v.hostUuid] = count.get(v.hostUuid, 0) + 1
     host_rows = []
     for h in hosts:
-        cap = capacity(h)
+        cap = usage(h)
         host_rows.append({
             "kind": "host", "uuid": clean(h.uuid), "name": clean(h.name),
             "cluster": clean(clusters.get(h.clusterUuid or "", h.clusterUuid)),

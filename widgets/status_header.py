@@ -1,8 +1,11 @@
-"""The top bar: where we are connected, how fresh the data is, and whether writes are off."""
+"""The top bar: which view, where we are connected, how fresh the data is, whether writes
+are off."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -12,8 +15,27 @@ from tui.service.state import ConnectionStatus, Link
 from widgets.units import duration
 
 
+@dataclass(frozen=True)
+class ViewTab:
+    """One of the app's views as the header names it."""
+
+    key: str
+    title: str
+    short: str
+    link: Link | None
+    """Its backend's connection (None: not configured)."""
+    active: bool
+
+
+_LINK_MARK = {
+    Link.ONLINE: ("●", "green"), Link.CONNECTING: ("◌", "cyan"),
+    Link.RECONNECTING: ("⟳", "yellow"), Link.AUTH_FAILED: ("✖", "bright_red"),
+}
+
+
 class StatusHeader(Widget):
-    """One line: ``migdash │ profile │ region │ ● online · 3s ago │ READ-ONLY``."""
+    """One line: ``migdash 1 Migrations● 2 DeH● 3 ZStack○ │ profile │ region │ ● online · 3s
+    ago │ READ-ONLY``: the view shown is named in full, every view's connection is a mark."""
 
     DEFAULT_CSS = """
     StatusHeader { height: 1; dock: top; background: $panel; color: $foreground; }
@@ -21,6 +43,8 @@ class StatusHeader(Widget):
 
     status: reactive[ConnectionStatus] = reactive(ConnectionStatus, always_update=True)
     """The connection as last published by the polling service."""
+    tabs: reactive[tuple[ViewTab, ...]] = reactive(tuple)
+    """The app's views (empty: an app without views, e.g. a widget test)."""
 
     def __init__(
         self,
@@ -31,8 +55,10 @@ class StatusHeader(Widget):
         interval: float,
         clock: Callable[[], float],
         id: str | None = None,
+        configured: bool = True,
     ) -> None:
         super().__init__(id=id)
+        self.configured = configured
         self.label = label
         self.region_name = region
         self.read_only = read_only
@@ -42,18 +68,35 @@ class StatusHeader(Widget):
     def on_mount(self) -> None:
         # The only ticking thing on screen: ages and countdowns need a one-second clock.
         self.set_interval(1.0, self.refresh)
+        if hasattr(self.app, "view_tabs"):
+            self.watch(self.app, "view_tabs", self._tabs, init=True)
+
+    def _tabs(self, tabs: Any) -> None:
+        self.tabs = tuple(tabs)
 
     def render(self) -> Text:
         now = self.clock()
         st = self.status
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(" migdash ", style="bold reverse")
+        for tab in self.tabs:
+            out.append(" ")
+            if tab.active:
+                out.append(f"{tab.key} {tab.title}", style="bold underline")
+            else:
+                out.append(f"{tab.key} {tab.short}", style="dim")
+            mark, colour = _LINK_MARK[tab.link] if tab.link else ("○", "dim")
+            out.append(mark, style=colour)
+        if self.tabs:
+            out.append(" │", style="dim")
         out.append(f" {self.label} ")
         if self.region_name:
             out.append(f"│ {self.region_name} ", style="dim")
         out.append("│ ")
         age = st.age(now)
-        if st.link is Link.ONLINE:
+        if not self.configured:
+            out.append("○ not configured", style="dim")
+        elif st.link is Link.ONLINE:
             stale = st.is_stale(now, self.interval)
             out.append("● online", style="bold green" if not stale else "bold yellow")
         elif st.link is Link.CONNECTING:

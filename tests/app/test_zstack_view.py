@@ -12,10 +12,11 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.app.conftest import build_app, loaded, wait_for
-from tui.screens.bulk import BulkSummaryScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.zstack import ZStackScreen
-from tui.screens.zstack.dialogs import CandidatePicker, MigrateConfirm
+from tui.screens.hosts.drain import DrainScreen
+from tui.screens.hosts.move import MoveScreen
+from tui.screens.hosts.outcomes import MoveSummaryScreen
+from tui.screens.zstack.dialogs import MigrateConfirm
+from tui.screens.zstack.view import ZStackScreen
 from tui.sim.zstack import ZStackSimConfig
 from tui.sim.zstack.world import GIB
 from widgets.form import FormScreen
@@ -37,7 +38,8 @@ async def open_view(pilot: Pilot[Any]) -> ZStackScreen:
 
 
 def engine(pilot: Pilot[Any]) -> Any:
-    return pilot.app.zstack_backend.simulator.zstack
+    """The simulated ZStack (the demo's one simulator serves SMS, ECS/DeH and ZStack)."""
+    return pilot.app.client.simulator.zstack
 
 
 def puts(pilot: Pilot[Any]) -> list[tuple[str, str, Any]]:
@@ -77,7 +79,7 @@ async def test_migrating_a_running_vm_sends_one_put_and_the_row_follows_it(tmp_p
         origin = vm["hostUuid"]
         await go_to_vm(pilot, screen, vm["uuid"])
         await pilot.press("M")
-        await wait_for(pilot, lambda: isinstance(app.screen, CandidatePicker), "the picker")
+        await wait_for(pilot, lambda: isinstance(app.screen, MoveScreen), "the picker")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MigrateConfirm), "the confirmation")
         body = str(app.screen.query_one("#body").render())
@@ -92,7 +94,7 @@ async def test_migrating_a_running_vm_sends_one_put_and_the_row_follows_it(tmp_p
         assert dest in candidates
         await wait_for(pilot, lambda: "⇄" in screen.vms.row(vm["uuid"])["move"].plain,
                        "the migration in flight on the row")
-        app.zstack_backend.simulator.clock.advance(3 + 2 * vm["memorySize"] / GIB + 1)
+        app.client.simulator.clock.advance(3 + 2 * vm["memorySize"] / GIB + 1)
         await wait_for(pilot, lambda: screen.backend.snapshot.vms[vm["uuid"]].hostUuid == dest
                        and "✔" in screen.vms.row(vm["uuid"])["move"].plain, "the new host",
                        tries=300)
@@ -124,11 +126,11 @@ async def test_cancel_in_the_picker_or_the_confirmation_sends_nothing(tmp_path: 
         screen = await open_view(pilot)
         await go_to_vm(pilot, screen, running_vm(pilot)["uuid"])
         await pilot.press("M")
-        await wait_for(pilot, lambda: isinstance(app.screen, CandidatePicker), "the picker")
+        await wait_for(pilot, lambda: isinstance(app.screen, MoveScreen), "the picker")
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, "back to the view")
         await pilot.press("M")
-        await wait_for(pilot, lambda: isinstance(app.screen, CandidatePicker), "the picker")
+        await wait_for(pilot, lambda: isinstance(app.screen, MoveScreen), "the picker")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MigrateConfirm), "the confirmation")
         await pilot.press("n")
@@ -143,7 +145,7 @@ async def test_options_form_validates_and_its_values_are_sent(tmp_path: Path) ->
         screen = await open_view(pilot)
         await go_to_vm(pilot, screen, running_vm(pilot)["uuid"])
         await pilot.press("M")
-        await wait_for(pilot, lambda: isinstance(app.screen, CandidatePicker), "the picker")
+        await wait_for(pilot, lambda: isinstance(app.screen, MoveScreen), "the picker")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MigrateConfirm), "the confirmation")
         await pilot.press("o")
@@ -174,33 +176,33 @@ async def test_evacuate_lists_what_cannot_move_and_reports_each_vm(tmp_path: Pat
                                                     if v["hostUuid"] == h))
         on_host = [v for v in e.world.vms.values() if v["hostUuid"] == host]
         on_host[0]["state"] = "Unknown"  # moved only on its own, with allowUnknown
-        app.zstack_backend.poller.refresh_now()
+        app.backends["zstack"].refresh_now()
         await wait_for(pilot, lambda: screen.backend.snapshot.vms[on_host[0]["uuid"]].state
                        == "Unknown", "the poll")
         await move_to(pilot, screen.hosts, host)
         await pilot.press("D")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the plan")
-        plan = str(app.screen.query_one("#body").render())
-        assert "cannot move (listed, not forced)" in plan
+        await wait_for(pilot, lambda: isinstance(app.screen, DrainScreen), "the plan")
+        plan = str(app.screen.query_one("#drain-lines").render())
+        assert "not moved, each with why" in plan
         assert on_host[0]["name"] in plan and "allowUnknown" in plan
         await pilot.press("y")
         await wait_for(pilot, lambda: puts(pilot), "the first PUT")
-        clock = app.zstack_backend.simulator.clock
+        clock = app.client.simulator.clock
         for _ in range(400):  # simulated time runs on while the moves go two at a time
-            if isinstance(app.screen, BulkSummaryScreen):
+            if isinstance(app.screen, MoveSummaryScreen):
                 break
             clock.advance(10)
             await pilot.pause(0.1)
-        assert isinstance(app.screen, BulkSummaryScreen)
-        summary = app.screen.summary
-        assert len(summary.outcomes) == len(on_host)
-        skipped = [o for o in summary.outcomes if o.status == "skipped"]
-        assert on_host[0]["uuid"] in [o.target for o in skipped]
+        assert isinstance(app.screen, MoveSummaryScreen)
+        outcomes = app.screen.outcomes
+        assert len(outcomes) == len(on_host)
+        skipped = [o for o in outcomes if o.status == "skipped"]
+        assert on_host[0]["uuid"] in [o.plan.server_id for o in skipped]
         moved = {r[1].split("/")[4] for r in puts(pilot)}
         assert on_host[0]["uuid"] not in moved
         assert len(puts(pilot)) == len(on_host) - len(skipped)
         # The moves run while the clock advances; each ends ok (no failures seeded here).
-        assert summary.count("ok") == len(puts(pilot))
+        assert sum(1 for o in outcomes if o.ok) == len(puts(pilot))
 
 
 async def test_read_only_offers_no_write_and_sends_nothing(tmp_path: Path) -> None:

@@ -13,11 +13,11 @@ from tui.api.zstack import Host, MigrateVmBody, VmInstance
 from tui.connect import ZStackSettings, open_zstack_client
 from tui.service.audit import AuditLog
 from tui.service.commands import CommandGateway, ReadOnlyViolation
+from tui.service.backend import BackendConnectionChanged
 from tui.service.state import Link
 from tui.service.zstack import (
     Migrations,
     MigrationsChanged,
-    ZStackConnectionChanged,
     ZStackPolled,
     ZStackPoller,
 )
@@ -65,7 +65,9 @@ async def test_poller_publishes_snapshots_and_marks_failures() -> None:
     first = await poller.poll()
     second = await poller.poll()
     assert second == 2 * first  # backoff
-    status = [e for e in events if isinstance(e, ZStackConnectionChanged)][-1].status
+    changed = [e for e in events if isinstance(e, BackendConnectionChanged)][-1]
+    assert changed.backend == "zstack"
+    status = changed.status
     assert status.link is Link.RECONNECTING and isinstance(status.error, ServerError)
     assert poller.snapshot is polled[0].snapshot  # the last good data stays
     await zs.aclose()
@@ -130,6 +132,7 @@ async def test_read_only_and_refused_states_send_nothing(tmp_path: Path) -> None
 
 def _host(uuid: str, free_gib: int) -> Host:
     return Host(uuid=uuid, name=uuid, totalCpuCapacity=64, availableCpuCapacity=64,
+                clusterUuid="c",
                 totalMemoryCapacity=64 * GIB, availableMemoryCapacity=free_gib * GIB)
 
 
@@ -138,22 +141,23 @@ def _vm(uuid: str, gib: int, state: str = "Running") -> VmInstance:
                       memorySize=gib * GIB)
 
 
-def test_evacuation_plan_places_by_room_and_lists_what_cannot_move() -> None:
-    big, small, paused, unknown, lonely, errored = (
+def test_evacuation_plan_places_on_offered_hosts_and_lists_what_cannot_move() -> None:
+    big, small, paused, unknown, lonely, errored, offered_full = (
         _vm("big", 16), _vm("small", 4), _vm("paused", 8, "Paused"), _vm("unk", 2, "Unknown"),
-        _vm("lonely", 2), _vm("err", 2))
+        _vm("lonely", 2), _vm("err", 2), _vm("full", 12))
     a, b = _host("a", 20), _host("b", 10)
-    plan = plan_evacuation("src", [small, big, paused, unknown, lonely, errored], {
-        "big": [a, b], "small": [a, b], "paused": [a, b], "unk": [a], "lonely": [],
-        "err": "SYS.1000: boom"})
+    plan = plan_evacuation("src", [small, big, paused, unknown, lonely, errored, offered_full], {
+        "big": [a, b], "small": [a, b], "paused": [b], "unk": [a], "lonely": [],
+        "err": "SYS.1000: boom", "full": [b]})
     dest = {s.vm.uuid: s.dest for s in plan.steps}
     assert dest["big"] == "a"          # only a has 16 GiB free
-    assert dest["paused"] == "b"       # a has 4 GiB left after big
-    assert dest["small"] == "a"        # a: 4 left exactly, b: 2 left after paused
+    assert dest["paused"] == "b"       # ZStack offered it b only
+    assert dest["small"] == "a"        # a: 4 GiB left after big; b: 2 after paused
     stuck = {s.vm.uuid: s.reason for s in plan.stuck}
-    assert set(stuck) == {"unk", "lonely", "err"}
+    assert set(stuck) == {"unk", "lonely", "err", "full"}
     assert "allowUnknown" in stuck["unk"] and "no candidate" in stuck["lonely"]
-    assert "SYS.1000" in stuck["err"]
+    assert "SYS.1000" in stuck["err"] and "full" in stuck["full"]
+    assert plan.drain.free_after["a"].memory == 0  # 20 GiB free, 16 + 4 placed (MiB)
 
 
 async def test_evacuate_moves_two_at_a_time_and_reports_each(tmp_path: Path) -> None:

@@ -162,7 +162,13 @@ def explain(
     params: Sequence[str] | str | None = None,
     fallback_message: str | None = None,
 ) -> Explanation:
-    """Explain an SMS error code with its parameters; unknown codes explain gracefully."""
+    """Explain an SMS error code with its parameters; unknown codes explain gracefully.
+
+    ``Ecs.xxxx`` and ``DEH.xxxx`` codes are explained from the ECS catalogue."""
+    if code and code.strip().upper().startswith(("ECS.", "DEH.")):
+        from tui.api.ecs.errors import explain as explain_ecs
+
+        return explain_ecs(code, fallback_message)
     values = _params(params)
     clean_code = (code or "").strip()
     entry = lookup(clean_code) if clean_code else None

@@ -1,18 +1,25 @@
-"""Every failure the SMS client can raise, as one tree.
+"""Every failure the SMS, ECS, DeH and ZStack clients can raise, as one tree.
 
-    SmsError                      anything that went wrong talking to SMS
+    SmsError                      anything that went wrong talking to a cloud API
     ├── ApiError                  the server answered with an error status
     │   ├── AuthError             401: bad token, expired token, bad AK/SK
     │   │   └── SignatureError    401 from APIG on an AK/SK signature mismatch
-    │   ├── PermissionDenied      403 (SMS.9004 and friends)
+    │   ├── PermissionDenied      403 (SMS.9004, Ecs.0003 and friends)
     │   ├── NotFound              404
     │   ├── InvalidRequest        400 / 409 / other 4xx the server refused
+    │   │   └── EcsRefused        ECS/DeH refused a write at once (an ``Ecs.xxxx`` code)
+    │   │       ├── ServerStateRefused    the server is not in the state the action needs
+    │   │       ├── ChargingModeRefused   yearly/monthly server: only pay-per-use moves
+    │   │       ├── InsufficientCapacity  the dedicated host lacks vCPUs or memory
+    │   │       └── HostUnavailable       the host is in fault/released, or in another AZ
     │   ├── RateLimited           429, with ``retry_after`` seconds
     │   └── ServerError           5xx
     ├── TransportError            no usable answer: connect, reset, timeout, deadline
     │   └── DeadlineExceeded      the call's overall deadline ran out
     ├── BadResponse               an answer we cannot read (not JSON, wrong shape)
     ├── RequestValidationError    a write body failed validation; nothing was sent
+    ├── JobFailed                 an ECS job ended in FAIL: ``fail_reason``, sub-job errors
+    ├── JobTimedOut               an ECS job was followed past its deadline (it may still end)
     └── ZStackError               ZStack answered with an ErrorCode (or its protocol failed);
         │                         each is also the generic class on its right, so code that
         │                         handles ``AuthError`` or ``NotFound`` handles ZStack's too
@@ -24,14 +31,16 @@
         ├── ZStackJobExpired      + NotFound: the job's location answers 404 (expired)
         └── ZStackJobTimeout      + DeadlineExceeded: no result within the call's apiTimeout
 
-ZStack errors decode with :func:`tui.api.zstack.errors.explain` (their ``hint`` does it).
-Every class carries the HTTP status (when there was one), the SMS ``error_code``, the
-message and ``error_param`` list, so the UI can decode it with :func:`tui.api.errors.explain`.
-Messages never contain credentials.
+Every class carries the HTTP status (when there was one), the ``error_code`` (``SMS.xxxx``,
+``Ecs.xxxx``, ``DEH.xxxx``, ``APIGW.xxxx``), the message and a parameter list (SMS
+``error_param``; for ECS the ``details`` as ``code: message``), so the UI can decode it with
+:func:`tui.api.errors.explain`. Messages never contain credentials. ZStack errors decode with
+:func:`tui.api.zstack.errors.explain` (their ``hint`` does it).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -163,6 +172,69 @@ class RequestValidationError(SmsError):
         self.errors: dict[str, str] = dict(errors or {})
 
 
+class EcsRefused(InvalidRequest):
+    """ECS or DeH refused a write at once; ``error_code`` is the ``Ecs.xxxx`` code."""
+
+
+class ServerStateRefused(EcsRefused):
+    """The server is not in the state the action needs (a migration needs SHUTOFF)."""
+
+
+class ChargingModeRefused(EcsRefused):
+    """Only pay-per-use servers can be cold migrated; this one is yearly/monthly."""
+
+
+class InsufficientCapacity(EcsRefused):
+    """The dedicated host has not enough free vCPUs or memory for the server's flavor."""
+
+
+class HostUnavailable(EcsRefused):
+    """The dedicated host cannot take servers: in ``fault``, released, or in another AZ."""
+
+
+@dataclass(frozen=True)
+class SubJobError:
+    """One failed sub job of an ECS job: which server, its code and reason."""
+
+    job_id: str | None
+    job_type: str | None
+    server_id: str | None
+    error_code: str | None
+    fail_reason: str | None
+
+
+class JobFailed(SmsError):
+    """An ECS job ended in FAIL; carries ``fail_reason``, ``job`` and ``sub_job_errors``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        job_id: str | None = None,
+        job_type: str | None = None,
+        fail_reason: str | None = None,
+        sub_job_errors: list[SubJobError] | None = None,
+        job: Any = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(message, **kw)
+        self.job_id = job_id
+        self.job_type = job_type
+        self.fail_reason = fail_reason
+        self.sub_job_errors: list[SubJobError] = list(sub_job_errors or [])
+        self.job = job
+
+
+class JobTimedOut(SmsError):
+    """Following an ECS job ran past its deadline; ``job`` is the last status seen."""
+
+    def __init__(self, message: str, *, job_id: str | None = None, job: Any = None,
+                 **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.job_id = job_id
+        self.job = job
+
+
 class ZStackError(SmsError):
     """Base of every error the ZStack client raises; ``causes`` is the ErrorCode chain
     (outermost first) as ``(code, description, details)`` triples."""
@@ -218,6 +290,14 @@ __all__ = [
     "DeadlineExceeded",
     "BadResponse",
     "RequestValidationError",
+    "EcsRefused",
+    "ServerStateRefused",
+    "ChargingModeRefused",
+    "InsufficientCapacity",
+    "HostUnavailable",
+    "SubJobError",
+    "JobFailed",
+    "JobTimedOut",
     "ZStackError",
     "ZStackAuthError",
     "ZStackMalformed",

@@ -77,6 +77,9 @@ def _error_fields(response: httpx.Response) -> tuple[str | None, str, list[str],
         return None, text or response.reason_phrase or "no error body", [], {}
     if not isinstance(body, dict):
         return None, str(body)[:300], [], {}
+    nested = body.get("error")
+    if isinstance(nested, dict) and not body.get("error_code"):
+        return _nested_error_fields(nested, response, body)
     code = body.get("error_code") or body.get("code")
     message = body.get("error_msg") or body.get("message") or response.reason_phrase or ""
     raw_params = body.get("error_param") or []
@@ -86,6 +89,20 @@ def _error_fields(response: httpx.Response) -> tuple[str | None, str, list[str],
         except ValueError:
             raw_params = [raw_params]
     params = [str(p) for p in raw_params] if isinstance(raw_params, list) else [str(raw_params)]
+    return (str(code) if code else None), str(message), params, body
+
+
+def _nested_error_fields(
+    nested: dict[str, Any], response: httpx.Response, body: dict[str, Any]
+) -> tuple[str | None, str, list[str], dict[str, Any]]:
+    """ECS's ``{"error": {"code", "message", "details": [{"code", "message"}]}}`` form."""
+    code = nested.get("code")
+    message = nested.get("message") or response.reason_phrase or ""
+    details = nested.get("details")
+    params = [
+        f"{d.get('code') or ''}: {d.get('message') or ''}".strip(": ")
+        for d in details if isinstance(d, dict)
+    ] if isinstance(details, list) else []
     return (str(code) if code else None), str(message), params, body
 
 

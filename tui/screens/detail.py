@@ -12,6 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui import navigation as nav
 from tui.screens.detail_view import checks_table, facts_table, networks_table, task_summary
 from tui.screens.registry import WRITE_ACTIONS
 from tui.service.poller import DetailPollFailed, SourceDetailPolled
@@ -172,19 +173,15 @@ class SourceDetailScreen(Screen[None]):
         if task_id is None:
             self.notify("This source has no migration task yet.", severity="warning")
             return
-        from tui.screens.task import TaskScreen
-
-        self.app.push_screen(TaskScreen(task_id, self.source_id))
+        self.app.open(nav.TaskProgress(task_id, self.source_id))  # type: ignore[attr-defined]
 
     def action_create_task(self) -> None:
         """A form for this source's migration task (when it has none)."""
-        from tui.screens.create_task import open_create_task
-
         app: Any = self.app
         source = self.detail or (app.fleet.snapshot.sources.get(self.source_id)
                                  if app.fleet else None)
         if source is not None:
-            open_create_task(app, source)
+            app.open(nav.CreateTask(source))
 
     def action_edit_speed_limits(self) -> None:
         """Open the task's speed-limit schedule."""
@@ -192,10 +189,8 @@ class SourceDetailScreen(Screen[None]):
         if task_id is None:
             self.notify("This source has no migration task to throttle.", severity="warning")
             return
-        from tui.screens.limits import SpeedLimitScreen
-
         name = getattr(self.detail, "name", None) or self.source_id
-        self.app.push_screen(SpeedLimitScreen(task_id, name))
+        self.app.open(nav.SpeedLimits(task_id, name))  # type: ignore[attr-defined]
 
     def action_rename_source(self) -> None:
         """Rename the source (1–255 characters)."""

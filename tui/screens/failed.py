@@ -104,6 +104,6 @@ class FailedServersScreen(Screen[None]):
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         if key:
-            from tui.screens.detail import SourceDetailScreen
+            from tui.navigation import SourceDetail
 
-            self.app.push_screen(SourceDetailScreen(key))
+            self.app.open(SourceDetail(key))  # type: ignore[attr-defined]

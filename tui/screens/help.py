@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -45,14 +47,13 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._table())
 
     def _table(self) -> Table:
-        from tui.screens.registry import help_sections
-
+        app: Any = self.app
         read_only = bool(getattr(self.app, "read_only", False))
         grid = Table.grid(padding=(0, 2))
         grid.add_column(justify="right", style="bold cyan", no_wrap=True)
         grid.add_column()
         grid.add_row(Text("migdash keys", style="bold"), "")
-        for title, bindings in help_sections():
+        for title, bindings in app.help_sections():
             grid.add_row("", "")
             grid.add_row(Text(title, style="bold underline"), "")
             for key, what in _rows(bindings, read_only):

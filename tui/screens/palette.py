@@ -7,20 +7,14 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui import navigation as nav
+
 REFRESH_CHOICES = (2.0, 5.0, 10.0, 30.0, 60.0)
 MAX_SOURCE_HITS = 50
 
 
-def _open_templates(app: Any) -> None:
-    from tui.screens.templates import TemplatesScreen
-
-    app.push_screen(TemplatesScreen())
-
-
-def _open_projects(app: Any) -> None:
-    from tui.screens.projects import ProjectsScreen
-
-    app.push_screen(ProjectsScreen())
+def _open(app: Any, destination: nav.Destination) -> None:
+    app.open(destination)
 
 
 class MigdashCommands(Provider):
@@ -28,13 +22,19 @@ class MigdashCommands(Provider):
 
     def _commands(self) -> list[tuple[str, Any, str]]:
         app: Any = self.app
+        from tui.views import VIEWS
+
         out: list[tuple[str, Any, str]] = [
+            (f"Go to {v.title}", partial(_open, app, nav.GoToView(v.mode)), f"view {v.key}")
+            for v in VIEWS
+        ]
+        out += [
             ("Open failed servers", app.open_failed, "the /v3/errors view"),
             ("Open help", app.action_help, "every key of every screen"),
             ("Open task list", app.open_tasks, "every migration task (k)"),
-            ("Open templates", partial(_open_templates, app),
+            ("Open templates", partial(_open, app, nav.Templates()),
              "target-server templates (V)"),
-            ("Open migration projects", partial(_open_projects, app),
+            ("Open migration projects", partial(_open, app, nav.Projects()),
              "switch, create, set default (P)"),
             ("Refresh now", app.action_refresh, "poll everything at once"),
             ("Toggle dark/light theme", app.toggle_theme, "switch the colour theme"),

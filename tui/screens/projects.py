@@ -166,9 +166,9 @@ class ProjectsScreen(CatalogScreen):
         return lst.project[0] if lst is not None and lst.project else None
 
     def _source_list(self) -> Any:
-        from tui.screens.sources import SourceListScreen
-
-        return next((s for s in self.app.screen_stack if isinstance(s, SourceListScreen)), None)
+        # The list is the screen that can switch projects (no import of its module: the
+        # screens do not import each other).
+        return next((s for s in self.app.screen_stack if hasattr(s, "use_project")), None)
 
     def detail_for(self, key: str) -> RenderableType:
         p = self.projects.get(key)

@@ -118,3 +118,13 @@ def _ip_key(ip: str) -> tuple[int, tuple[int, ...], str]:
 def size_text(source: Any) -> str:
     """``replicated / total`` in human units."""
     return f"{human_size(source.replicatesize)} / {human_size(source.totalsize)}"
+
+
+def task_flag(task_state: str | None, stall: Any = None, pending: str | None = None) -> Text | None:
+    """The Task cell when something needs saying: an action on its way, or a stall."""
+    if pending:
+        return Text(f"⧗ {pending} sent", style="italic yellow", no_wrap=True, end="")
+    if stall is not None:
+        return Text(f"⚠ {task_state or 'task'} stalled", style="bold bright_yellow",
+                    no_wrap=True, end="")
+    return None

@@ -11,10 +11,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from tui import navigation as nav
 from tui.screens.bulk import ListTaskActions, marked_sources
 from tui.screens.registry import WRITE_ACTIONS
 from tui.screens.source_rows import is_problem, row_values
-from tui.screens.tasks import task_flag
+from tui.screens.source_rows import task_flag
 from tui.service.poller import FleetPolled
 from widgets.overview_strip import OverviewStrip
 from widgets.source_table import Column, Row, SourceTable, progress_bar
@@ -312,15 +313,11 @@ class SourceListScreen(Screen[None]):
 
     def action_failed(self) -> None:
         """Open the failed-servers view."""
-        from tui.screens.failed import FailedServersScreen
-
-        self.app.push_screen(FailedServersScreen())
+        self.app.open(nav.FailedServers())  # type: ignore[attr-defined]
 
     @on(SourceTable.RowActivated)
     def _open(self, event: SourceTable.RowActivated) -> None:
-        from tui.screens.detail import SourceDetailScreen
-
-        self.app.push_screen(SourceDetailScreen(event.key))
+        self.app.open(nav.SourceDetail(event.key))  # type: ignore[attr-defined]
 
     @on(SourceTable.MarksChanged)
     def _marks(self) -> None:
@@ -338,47 +335,37 @@ class SourceListScreen(Screen[None]):
         if source.current_task is None:
             self.notify(f"{source.name} has no migration task yet.", severity="warning")
             return
-        from tui.screens.task import TaskScreen
-
-        self.app.push_screen(TaskScreen(source.current_task.id, source.id))
+        self.app.open(nav.TaskProgress(source.current_task.id, source.id))  # type: ignore[attr-defined]
 
     def action_edit_speed_limits(self) -> None:
         """Open the speed-limit schedule of the highlighted source's task, or one schedule for
         every marked source's task."""
-        from tui.screens.limits import SpeedLimitScreen
-
+        app: Any = self.app
         if self.table.marked:
             marked = marked_sources(self.table.marked, self._sources)
             targets = [(s.current_task.id if s.current_task else None, s.name or s.id)
                        for s in marked]
-            self.app.push_screen(SpeedLimitScreen(None, f"{len(targets)} marked servers",
-                                                  targets=targets))
+            app.open(nav.SpeedLimits(None, f"{len(targets)} marked servers", tuple(targets)))
             return
         source = self._cursor_source()
         if source is None or source.current_task is None:
             self.notify("This source has no migration task to throttle.", severity="warning")
             return
-        self.app.push_screen(SpeedLimitScreen(source.current_task.id, source.name or source.id))
+        app.open(nav.SpeedLimits(source.current_task.id, source.name or source.id))
 
     def action_create_task(self) -> None:
         """A form for a migration task of the highlighted source (when it has none)."""
-        from tui.screens.create_task import open_create_task
-
         source = self._cursor_source()
         if source is not None:
-            open_create_task(self.app, source)
+            self.app.open(nav.CreateTask(source))  # type: ignore[attr-defined]
 
     def action_templates(self) -> None:
         """Open the target-server templates."""
-        from tui.screens.templates import TemplatesScreen
-
-        self.app.push_screen(TemplatesScreen())
+        self.app.open(nav.Templates())  # type: ignore[attr-defined]
 
     def action_projects(self) -> None:
         """Open the migration projects."""
-        from tui.screens.projects import ProjectsScreen
-
-        self.app.push_screen(ProjectsScreen())
+        self.app.open(nav.Projects())  # type: ignore[attr-defined]
 
     def action_task_start(self) -> None:
         """Start the marked sources' tasks (one confirmation), else the highlighted one's."""

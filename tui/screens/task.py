@@ -299,6 +299,6 @@ class TaskScreen(Screen[None]):
 
     def action_edit_speed_limits(self) -> None:
         """Open the speed-limit schedule editor."""
-        from tui.screens.limits import SpeedLimitScreen
+        from tui.navigation import SpeedLimits
 
-        self.app.push_screen(SpeedLimitScreen(self.task_id, self._label()))
+        self.app.open(SpeedLimits(self.task_id, self._label()))  # type: ignore[attr-defined]

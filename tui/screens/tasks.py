@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,16 +23,6 @@ from tui.service.poller import DetailPollFailed, FleetPolled, TasksPolled
 from widgets.source_table import SourceTable
 from widgets.states import TASK_STATES
 from widgets.status_header import StatusHeader
-
-
-def task_flag(task_state: str | None, stall: Any = None, pending: str | None = None) -> Text | None:
-    """The Task cell when something needs saying: an action on its way, or a stall."""
-    if pending:
-        return Text(f"⧗ {pending} sent", style="italic yellow", no_wrap=True, end="")
-    if stall is not None:
-        return Text(f"⚠ {task_state or 'task'} stalled", style="bold bright_yellow",
-                    no_wrap=True, end="")
-    return None
 
 
 @dataclass(frozen=True)
@@ -249,10 +238,10 @@ class TaskListScreen(Screen[None]):
 
     @on(SourceTable.RowActivated)
     def _open(self, event: SourceTable.RowActivated) -> None:
-        from tui.screens.task import TaskScreen
+        from tui.navigation import TaskProgress
 
         task = self.tasks.get(event.key)
         if task is None:
             return
         source_id = task.source_server.id if task.source_server is not None else None
-        self.app.push_screen(TaskScreen(task.id, source_id))
+        self.app.open(TaskProgress(task.id, source_id))  # type: ignore[attr-defined]

@@ -1,8 +1,9 @@
 """ZStack for the dashboard, without Textual: a poller of hosts and VMs, and live migrations.
 
-:class:`ZStackPoller` follows the pattern of :mod:`tui.service.poller`: fetching is separate
-from drawing (it publishes immutable :class:`ZStackSnapshot` events), the next poll is
-scheduled only after the last one finished, failures back off and mark the data stale.
+:class:`ZStackPoller` is a :class:`~tui.service.backend.BackendPoller` (the SMS poller's
+pattern): fetching is separate from drawing (it publishes immutable :class:`ZStackSnapshot`
+events), the next poll is scheduled only after the last one finished, failures back off and
+the header marks the data stale.
 :class:`Migrations` sends MigrateVm through the :class:`~tui.service.commands.CommandGateway`
 (read-only guard, no double submit, audit) and keeps every migration in flight and done for
 the ``j`` panel; the poll shows each VM ``Migrating`` and then on its new host.
@@ -17,14 +18,13 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
-from tui.api.exceptions import AuthError, SmsError, ZStackError
+from tui.api.exceptions import SmsError, ZStackError
 from tui.api.zstack.errors import explain
 from tui.api.zstack.models import Cluster, Host, MigrateVmBody, VmInstance
 from tui.service.commands import BulkSummary, CommandGateway, Outcome, ReadOnlyViolation
-from tui.service.state import ConnectionStatus, Link
+from tui.service.backend import BackendConnectionChanged, BackendPoller
 from tui.service.zstack_plan import EvacuationPlan, refusal
 
-MAX_BACKOFF = 120.0
 CLUSTERS_EVERY = 12
 """Clusters hardly change: fetched on every 12th poll."""
 
@@ -36,6 +36,7 @@ class Client(Protocol):
     async def list_vms(self, *conditions: str) -> list[VmInstance]: ...
     async def list_clusters(self, *conditions: str) -> list[Cluster]: ...
     async def migration_target_hosts(self, vm_uuid: str) -> list[Host]: ...
+    async def aclose(self) -> None: ...
     async def migrate_vm(self, vm_uuid: str, body: MigrateVmBody,
                          on_job: Callable[[str], None] | None = None) -> VmInstance: ...
 
@@ -77,14 +78,6 @@ class ZStackPolled:
 
 
 @dataclass(frozen=True)
-class ZStackConnectionChanged:
-    """The link to ZStack changed (online, reconnecting, auth failed); the last snapshot
-    stays on screen, marked stale."""
-
-    status: ConnectionStatus
-
-
-@dataclass(frozen=True)
 class Migration:
     """One live migration as the dashboard saw it."""
 
@@ -110,7 +103,7 @@ class MigrationsChanged:
     migrations: tuple[Migration, ...]
 
 
-ZStackEvent = ZStackPolled | ZStackConnectionChanged | MigrationsChanged
+ZStackEvent = ZStackPolled | MigrationsChanged | BackendConnectionChanged
 
 
 def describe(error: SmsError) -> str:
@@ -121,72 +114,81 @@ def describe(error: SmsError) -> str:
     return str(error)
 
 
-class ZStackPoller:
-    """Polls ZStack's hosts and VMs and publishes snapshots; never raises out of :meth:`run`."""
+class ZStackPoller(BackendPoller):
+    """Polls ZStack's hosts, VMs and clusters for view 3 and owns its migrations; never
+    raises out of :meth:`run` (see :class:`~tui.service.backend.BackendPoller`)."""
 
-    def __init__(self, client: Client, publish: Callable[[ZStackEvent], None], *,
-                 interval: float = 5.0, busy_interval: float = 2.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    backend = "zstack"
+
+    def __init__(self, client: Client, publish: Callable[[Any], None], *,
+                 gateway: CommandGateway | None = None, interval: float = 5.0,
+                 busy_interval: float = 2.0, clock: Callable[[], float] = time.monotonic,
+                 wall_clock: Callable[[], float] = time.time, label: str = "ZStack") -> None:
+        super().__init__(publish, interval=interval, clock=clock)
         self.client = client
-        self.publish = publish
-        self.interval = interval
+        self.label = label
+        """Where ZStack is, for the header (the endpoint, or the demo)."""
         self.busy_interval = busy_interval
         """Faster while a migration is in flight, so its row follows it."""
-        self.clock = clock
         self.snapshot = ZStackSnapshot()
-        self.status = ConnectionStatus()
-        self._wake = asyncio.Event()
-        self._stopped = asyncio.Event()
-        self.busy: Callable[[], bool] = lambda: False
-        """Whether the dashboard has a migration in flight (set by :class:`Migrations`' owner)."""
+        self.migrations: Migrations | None = None
+        if gateway is not None:
+            self.migrations = Migrations(client, gateway, publish, clock=wall_clock,
+                                         on_change=self.refresh_now)
 
-    def refresh_now(self) -> None:
-        """Poll at once (after a write, or ``r``)."""
-        self._wake.set()
+    @property
+    def moves(self) -> Migrations:
+        """The migrations sent from this dashboard (a poller built without a gateway has none
+        to send, so asking for them is a bug)."""
+        assert self.migrations is not None, "ZStackPoller built without a command gateway"
+        return self.migrations
 
-    def stop(self) -> None:
-        """Ask :meth:`run` to return."""
-        self._stopped.set()
-        self._wake.set()
+    async def aclose(self) -> None:
+        """Stop polling and log the ZStack session out."""
+        self.stop()
+        await self.client.aclose()
 
-    async def run(self) -> None:
-        """Poll until :meth:`stop`, one poll at a time."""
-        while not self._stopped.is_set():
-            delay = await self.poll()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, delay))
-            except TimeoutError:
-                pass
-            self._wake.clear()
+    async def fetch(self) -> tuple[list[Host], list[VmInstance], Mapping[str, Cluster]]:
+        """Hosts, VMs and (every 12th poll, or when unknown) clusters."""
+        hosts = await self.client.list_hosts()
+        vms = await self.client.list_vms()
+        clusters: Mapping[str, Cluster] = self.snapshot.clusters
+        if not clusters or self.snapshot.version % CLUSTERS_EVERY == 0:
+            clusters = {c.uuid or "": c for c in await self.client.list_clusters()}
+        return hosts, vms, clusters
 
-    async def poll(self) -> float:
-        """One poll; returns how long to wait before the next."""
-        try:
-            hosts = await self.client.list_hosts()
-            vms = await self.client.list_vms()
-            clusters: Mapping[str, Cluster] = self.snapshot.clusters
-            if not clusters or self.snapshot.version % CLUSTERS_EVERY == 0:
-                clusters = {c.uuid or "": c for c in await self.client.list_clusters()}
-        except SmsError as exc:
-            return self._failed(exc)
-        now = self.clock()
+    def publish_polled(self, data: Any, now: float) -> float | None:
+        """Publish the new snapshot; poll faster while something migrates."""
+        hosts, vms, clusters = data
         self.snapshot = ZStackSnapshot(
             _freeze({h.uuid or "": h for h in hosts}), _freeze({v.uuid or "": v for v in vms}),
             _freeze(clusters), now, self.snapshot.version + 1)
-        self.status = ConnectionStatus(Link.ONLINE, last_ok=now)
-        self.publish(ZStackConnectionChanged(self.status))
         self.publish(ZStackPolled(self.snapshot))
-        moving = self.busy() or any(v.state == "Migrating" for v in vms)
-        return self.busy_interval if moving else self.interval
+        busy = (self.migrations is not None and self.migrations.in_flight > 0) or any(
+            v.state == "Migrating" for v in vms)
+        return self.busy_interval if busy else self.interval
 
-    def _failed(self, exc: SmsError) -> float:
-        failures = self.status.failures + 1
-        delay = min(MAX_BACKOFF, self.interval * 2 ** (failures - 1))
-        link = Link.AUTH_FAILED if isinstance(exc, AuthError) else Link.RECONNECTING
-        self.status = replace(self.status, link=link, failures=failures, error=exc,
-                              next_retry=self.clock() + delay)
-        self.publish(ZStackConnectionChanged(self.status))
-        return float(delay)
+    async def poll(self) -> float:
+        """One poll (the name the service tests use); see :meth:`poll_once`."""
+        return await self.poll_once()
+
+
+def zstack_backend(app: Any) -> ZStackPoller | None:
+    """View 3's poller for the app (duck-typed: its settings, ``zstack_settings``, command
+    gateway, publish and clocks), or None when no ZStack is configured. In the demo it talks
+    to the dashboard's own in-process simulator."""
+    from tui.connect import open_zstack_client, resolve_zstack
+
+    zsettings = getattr(app, "zstack_settings", None)
+    if zsettings is None and app.settings.demo:
+        zsettings = resolve_zstack(app.settings)
+    if zsettings is None:
+        return None
+    client = open_zstack_client(zsettings, sms=app.client, deadline=20.0)
+    label = "demo (embedded simulator)" if zsettings.demo else zsettings.endpoint
+    return ZStackPoller(client, app._publish, gateway=app.commands,
+                        interval=app.settings.refresh, clock=app.clock,
+                        wall_clock=app.wall_clock, label=label)
 
 
 class Migrations:
@@ -270,5 +272,5 @@ class Migrations:
         self.on_change()
 
 
-__all__ = ["Client", "Migration", "Migrations", "MigrationsChanged", "ZStackConnectionChanged",
-           "ZStackEvent", "ZStackPolled", "ZStackPoller", "ZStackSnapshot", "describe"]
+__all__ = ["Client", "Migration", "Migrations", "MigrationsChanged", "ZStackEvent",
+           "ZStackPolled", "ZStackPoller", "ZStackSnapshot", "describe", "zstack_backend"]

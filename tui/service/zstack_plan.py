@@ -1,12 +1,16 @@
-"""Which VMs may move, where, and what a host looks like after a move: ZStack's placement
-rules on the dashboard's side (ZStack still decides: candidates come from it)."""
+"""ZStack's rules on the dashboard's side: which VMs may live-migrate, and where a host's VMs
+go when it is evacuated (placement by :mod:`tui.service.placement`, shared with the DeH view,
+limited to the hosts ZStack itself offered each VM)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tui.api.zstack.models import MIGRATABLE_STATES, Host, VmInstance
+from tui.service.placement import Capacity, DrainPlan, Item, Slot, plan_drain
+
+MIB = 1024**2
 
 
 def refusal(vm: VmInstance, *, allow_unknown: bool = True) -> str | None:
@@ -25,7 +29,7 @@ def refusal(vm: VmInstance, *, allow_unknown: bool = True) -> str | None:
 
 
 @dataclass(frozen=True)
-class Capacity:
+class Usage:
     """A host's CPU (vCPUs) and memory (bytes) in use and in total."""
 
     cpu_used: int
@@ -33,18 +37,25 @@ class Capacity:
     mem_used: int
     mem_total: int
 
-    @property
-    def fits(self) -> bool:
-        """True while neither is over its total."""
-        return self.cpu_used <= self.cpu_total and self.mem_used <= self.mem_total
+
+def usage(host: Host) -> Usage:
+    """What the host's bars show."""
+    return Usage(host.used_cpu or 0, host.totalCpuCapacity or 0, host.used_memory or 0,
+                 host.totalMemoryCapacity or 0)
 
 
-def capacity(host: Host, *, plus: Sequence[VmInstance] = ()) -> Capacity:
-    """The host's capacity now, or after the VMs in ``plus`` land on it."""
-    cpu = sum(v.cpuNum or 0 for v in plus)
-    mem = sum(v.memorySize or 0 for v in plus)
-    return Capacity((host.used_cpu or 0) + cpu, host.totalCpuCapacity or 0,
-                    (host.used_memory or 0) + mem, host.totalMemoryCapacity or 0)
+def slot_of(host: Host, *, refusal: str = "") -> Slot:
+    """A ZStack host as placement sees it (vCPUs, memory in MiB like the DeH view's MB)."""
+    return Slot(host.uuid or "", host.name or host.uuid or "", None,
+                Capacity(host.totalCpuCapacity or 0, (host.totalMemoryCapacity or 0) // MIB),
+                Capacity(host.availableCpuCapacity or 0,
+                         (host.availableMemoryCapacity or 0) // MIB), refusal)
+
+
+def item_of(vm: VmInstance) -> Item:
+    """A VM as placement sees it."""
+    return Item(vm.uuid or "", vm.name or vm.uuid or "", None,
+                Capacity(vm.cpuNum or 0, -(-(vm.memorySize or 0) // MIB)), vm.hostUuid)
 
 
 @dataclass(frozen=True)
@@ -58,10 +69,12 @@ class Step:
 
 @dataclass(frozen=True)
 class EvacuationPlan:
-    """Every VM of a host with its destination (None: listed, not forced)."""
+    """Every VM with its destination (None: listed, not forced), and the placement behind it."""
 
     host_uuid: str
     steps: tuple[Step, ...]
+    drain: DrainPlan = field(default_factory=DrainPlan)
+    """Placement's own plan (moves, stays, free capacity afterwards), for the plan dialog."""
 
     @property
     def movable(self) -> tuple[Step, ...]:
@@ -76,35 +89,35 @@ class EvacuationPlan:
 
 def plan_evacuation(host_uuid: str, vms: Sequence[VmInstance],
                     candidates: Mapping[str, Sequence[Host] | str]) -> EvacuationPlan:
-    """Place each VM (largest memory first) on the candidate ZStack offered it that keeps the
-    most memory free after the VMs already placed there; ``candidates[vm.uuid]`` is the
-    host list, or the text of the error that kept ZStack from giving one."""
-    placed: dict[str, list[VmInstance]] = {}
-    steps: list[Step] = []
-    for vm in sorted(vms, key=lambda v: (-(v.memorySize or 0), v.name or "")):
+    """Place each VM on one of the hosts ZStack offered it (``candidates[vm.uuid]``: the host
+    list, or the text of the error that kept ZStack from giving one); a VM whose state does not
+    allow live migration, or that fits on none of its hosts, stays with the reason."""
+    stuck: list[Step] = []
+    items: list[Item] = []
+    offered: dict[str, set[str]] = {}
+    hosts: dict[str, Host] = {}
+    for vm in vms:
         # An Unknown VM is moved only on its own, where allowUnknown is asked for explicitly.
         why = refusal(vm, allow_unknown=False)
-        offered = candidates.get(vm.uuid or "", ())
-        if why is None and isinstance(offered, str):
-            why = f"ZStack gave no candidates: {offered}"
+        got = candidates.get(vm.uuid or "", ())
+        if why is None and isinstance(got, str):
+            why = f"ZStack gave no candidates: {got}"
+        if why is None and not got:
+            why = "no candidate host: none in its cluster is Enabled, Connected and has room"
         if why is not None:
-            steps.append(Step(vm, None, why))
+            stuck.append(Step(vm, None, why))
             continue
-        assert not isinstance(offered, str)
-        best: tuple[int, Host] | None = None
-        for host in offered:
-            after = capacity(host, plus=[*placed.get(host.uuid or "", []), vm])
-            if after.fits and (best is None or after.mem_total - after.mem_used > best[0]):
-                best = (after.mem_total - after.mem_used, host)
-        if best is None:
-            reason = ("no candidate host: none in its cluster is Enabled, Connected and has "
-                      "room" if not offered else "the candidates are full after the VMs "
-                      "placed before it")
-            steps.append(Step(vm, None, reason))
-            continue
-        placed.setdefault(best[1].uuid or "", []).append(vm)
-        steps.append(Step(vm, best[1].uuid))
-    return EvacuationPlan(host_uuid, tuple(steps))
+        assert not isinstance(got, str)
+        items.append(item_of(vm))
+        offered[vm.uuid or ""] = {h.uuid or "" for h in got}
+        hosts.update({h.uuid or "": h for h in got})
+    drain = plan_drain(host_uuid, items, [slot_of(h) for h in hosts.values()], allowed=offered)
+    by_id = {vm.uuid or "": vm for vm in vms}
+    steps = [Step(by_id[item.id], slot.id) for item, slot in drain.moves]
+    steps += [Step(by_id[item.id], None, f"the hosts ZStack offers are full: {why}")
+              for item, why in drain.stays]
+    return EvacuationPlan(host_uuid, tuple(steps + stuck), drain)
 
 
-__all__ = ["Capacity", "EvacuationPlan", "Step", "capacity", "plan_evacuation", "refusal"]
+__all__ = ["EvacuationPlan", "MIB", "Step", "Usage", "item_of", "plan_evacuation", "refusal",
+           "slot_of", "usage"]

@@ -50,6 +50,12 @@ class SimConfig:
     faults: str | None = None
     admin: bool | None = None
     region: str = "sim-region-1"
+    hosts: int = 12
+    """Dedicated hosts in the ECS/DeH world (see :mod:`tui.sim.ecs`)."""
+    ecs_servers: int = 60
+    """ECS servers on those hosts and in the public pool (SMS targets come on top)."""
+    numa_share: float = 0.1
+    """Share of migrations to a dedicated host that fail on a NUMA shortage."""
     wall: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
     """Wall time used to check AK/SK signature dates (not the simulated clock)."""
     zstack: Any = None
@@ -631,9 +637,16 @@ async def _send_fault_status(send: Send, decision: FaultDecision) -> None:
 
 def create_app(config: SimConfig | None = None) -> Starlette:
     """The simulator app; ``app.state.sim`` is its :class:`Simulator`."""
+    from tui.sim.ecs import ROUTES as ECS_ROUTES, EcsWorld
+
     sim = Simulator(config or SimConfig())
-    app = Starlette(routes=ROUTES, exception_handlers={404: _not_found, 405: _not_allowed})
+    app = Starlette(routes=ROUTES + ECS_ROUTES,
+                    exception_handlers={404: _not_found, 405: _not_allowed})
     app.state.sim = sim
+    cfg = sim.config
+    app.state.ecs = EcsWorld(seed=cfg.seed, hosts=cfg.hosts, servers=cfg.ecs_servers,
+                             region=cfg.region, clock=sim.clock, sms=sim.engine,
+                             numa_share=cfg.numa_share)
     from tui.sim.zstack import mount as mount_zstack
 
     mount_zstack(app, sim)

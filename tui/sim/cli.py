@@ -31,6 +31,7 @@ faults (--faults SPEC):
 examples:
   migdash-sim                                 40 sources on http://127.0.0.1:8080
   migdash-sim --sources 10000 --speed 60      a big fleet, one minute per second
+  migdash-sim --hosts 300 --ecs-servers 5000  a big dedicated-host estate (ECS/DeH)
   migdash-sim --ak AK --sk SK --port 9000     AK/SK signed requests only
 """
 
@@ -39,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="migdash-sim",
         description="Serve a simulated Huawei Cloud SMS v3 API (every endpoint of the "
-                    "reference, agent-side ones included) with a live, seeded migration engine.",
+                    "reference, agent-side ones included) with a live, seeded migration engine, "
+                    "and ECS/DeH (servers, dedicated hosts, cold migration, jobs) on the same "
+                    "port.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -48,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.add_argument("--sources", metavar="N", type=int, default=40,
                    help="number of source servers to generate (default 40, up to 100000)")
+    p.add_argument("--hosts", metavar="N", type=int, default=12,
+                   help="ECS dedicated hosts to generate (default 12, up to 2000)")
+    p.add_argument("--ecs-servers", metavar="N", type=int, default=60,
+                   help="ECS servers on those hosts and in the public pool (default 60, up "
+                        "to 50000; migrated SMS targets come on top)")
     p.add_argument("--seed", metavar="S", type=int, default=0,
                    help="seed of the fleet and of everything that happens to it (default 0)")
     p.add_argument("--speed", metavar="X", type=float, default=1.0,
@@ -88,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 0 < args.sources <= 100_000:
         print("migdash-sim: --sources must be 1–100000", file=sys.stderr)
         return 2
+    if not 0 <= args.hosts <= 2000 or not 0 <= args.ecs_servers <= 50_000:
+        print("migdash-sim: --hosts must be 0–2000 and --ecs-servers 0–50000", file=sys.stderr)
+        return 2
     if args.speed <= 0:
         print("migdash-sim: --speed must be positive", file=sys.stderr)
         return 2
@@ -111,10 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                              account=args.zstack_account, password=args.zstack_password,
                              fail_share=args.zstack_fail_share)
     app = create_app(SimConfig(sources=args.sources, seed=args.seed, speed=args.speed,
+                               hosts=args.hosts, ecs_servers=args.ecs_servers,
                                token=args.token, ak=args.ak, sk=args.sk, faults=args.faults,
                                admin=True if args.admin else None, zstack=zstack))
     mode = app.state.sim.config.auth_mode
-    print(f"migdash-sim: {args.sources} sources (seed {args.seed}, speed x{args.speed:g}, "
+    print(f"migdash-sim: {args.sources} sources, {args.hosts} dedicated hosts, "
+          f"{args.ecs_servers} ECS servers (seed {args.seed}, speed x{args.speed:g}, "
           f"auth {mode}{', faults ' + args.faults if args.faults else ''}) on "
           f"http://{args.host}:{args.port}", file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)

@@ -1,51 +1,29 @@
-"""View 3: ZStack live migration (hosts, VMs, migrate, evacuate), and its hook into the app."""
+"""View 3 (``3``): ZStack live migration — hosts and their capacity, the VMs on them, migrate
+one VM or evacuate a host, every migration followed live.
+
+The view plugs into the app as the DeH view does: its poller
+(:class:`tui.service.zstack.ZStackPoller`, built by :func:`tui.service.zstack.zstack_backend`)
+is the app's ``backends["zstack"]``, :mod:`tui.views` makes :class:`ZStackScreen` the root of
+the ``zstack`` mode, and :func:`help_sections` lists its keys for ``?``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from tui.screens.zstack.backend import ZStackBackend
-from tui.screens.zstack.view import ZSTACK_WRITE_ACTIONS, ZStackScreen
+from textual.binding import BindingType
 
 
-def backend_for(app: Any) -> ZStackBackend | None:
-    """The app's ZStack backend, started on first use; None when no ZStack is configured
-    (the demo always has its simulator)."""
-    backend: ZStackBackend | None = getattr(app, "zstack_backend", None)
-    if backend is not None:
-        return backend
-    zsettings = getattr(app, "zstack_settings", None)
-    if zsettings is None and app.settings.demo:
-        from tui.connect import resolve_zstack
+def help_sections() -> list[tuple[str, list[BindingType]]]:
+    """(screen title, its bindings) for view 3's screens, for ``?``."""
+    from tui.screens.hosts.move import MoveScreen
+    from tui.screens.zstack.dialogs import MigrateConfirm, MigrationsPanel
+    from tui.screens.zstack.view import ZStackScreen
+    from widgets.source_table import SourceTable
 
-        zsettings = resolve_zstack(app.settings)
-    if zsettings is None:
-        return None
-    backend = ZStackBackend(app, zsettings)
-    app.zstack_backend = backend
-    backend.start()
-    return backend
-
-
-def open_view(app: Any) -> None:
-    """Show view 3 (``3``); says how to configure ZStack when it is not."""
-    if isinstance(app.screen, ZStackScreen):
-        return
-    backend = backend_for(app)
-    if backend is None:
-        app.notify("No ZStack configured: start migdash with --zstack-endpoint URL (and "
-                   "MIGDASH_ZSTACK_PASSWORD), or a profile with zstack_endpoint.",
-                   title="ZStack", severity="warning", timeout=10, markup=False)
-        return
-    app.push_screen(ZStackScreen(backend))
-
-
-async def close(app: Any) -> None:
-    """Stop the poller and log the ZStack session out (the app is closing)."""
-    backend: ZStackBackend | None = getattr(app, "zstack_backend", None)
-    if backend is not None:
-        await backend.close()
-
-
-__all__ = ["ZSTACK_WRITE_ACTIONS", "ZStackBackend", "ZStackScreen", "backend_for", "close",
-           "open_view"]
+    table_keys = [b for b in SourceTable.BINDINGS
+                  if getattr(b, "action", None) in ("activate", "toggle_mark")]
+    return [
+        ("ZStack hosts and VMs", [*table_keys, *ZStackScreen.BINDINGS]),
+        ("Destination picker", list(MoveScreen.BINDINGS)),
+        ("Migration confirmation", list(MigrateConfirm.BINDINGS)),
+        ("Migrations (j)", list(MigrationsPanel.BINDINGS)),
+    ]

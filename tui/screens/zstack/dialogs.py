@@ -1,5 +1,6 @@
-"""View 3's dialogs: the candidate-host picker, the migration confirmation with its options,
-the evacuation plan, and the migrations panel (``j``).
+"""View 3's dialogs. The destination picker, the plan and (in the view) the outcome summary
+are the DeH view's components fed with ZStack's data; the confirmation with the MigrateVm
+options and the migrations panel (``j``) are ZStack's own.
 
 Server text reaches them only as :class:`rich.text.Text` built from ``clean``ed strings.
 """
@@ -20,87 +21,35 @@ from textual.widgets import Static
 
 from tui.api.zstack.models import MAX_DOWNTIME_MS, Host, MigrateVmBody, VmInstance
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.hosts.drain import DrainScreen, plan_lines
+from tui.screens.hosts.move import MoveScreen
+from tui.screens.zstack.rows import gib
+from tui.service.placement import DrainPlan, Fit, candidates
 from tui.service.zstack import Migration, ZStackSnapshot
-from tui.service.zstack_plan import EvacuationPlan, capacity
+from tui.service.zstack_plan import EvacuationPlan, item_of, slot_of
 from tui.untrusted import clean
 from widgets.form import FormField, FormScreen
-from widgets.source_table import SourceTable
-from tui.screens.zstack.rows import capacity_bar, gib
-from widgets.table import Column, Row
 from widgets.units import duration, human_size
 
-BAR = 8
+def destinations(vm: VmInstance, offered: Sequence[Host], snap: ZStackSnapshot) -> list[Fit]:
+    """The VM's cluster as the DeH view's destination picker lists it: the hosts ZStack
+    offered first, with their capacity after the move, then the others dimmed with why."""
+    ids = {h.uuid for h in offered}
+    slots = [slot_of(h) for h in offered]
+    for host in snap.hosts.values():
+        if host.clusterUuid == vm.clusterUuid and host.uuid not in ids and host.uuid != vm.hostUuid:
+            why = f"not offered by ZStack ({clean(host.state)}, {clean(host.status)})"
+            slots.append(slot_of(host, refusal=why))
+    return candidates(item_of(vm), slots)
 
 
-def capacity_after(host: Host, vm: VmInstance) -> tuple[Text, Text]:
-    """The host's CPU and memory bars as they would be with ``vm`` on it: ``now→after/total``."""
-    now, cap = capacity(host), capacity(host, plus=[vm])
-    return (capacity_bar(cap.cpu_used, cap.cpu_total,
-                         f"{now.cpu_used}→{cap.cpu_used}/{cap.cpu_total}", BAR),
-            capacity_bar(cap.mem_used, cap.mem_total,
-                         f"{gib(now.mem_used).rstrip('G')}→{gib(cap.mem_used).rstrip('G')}"
-                         f"/{gib(cap.mem_total)}", BAR))
-
-
-class CandidatePicker(ModalScreen[str | None]):
-    """The hosts ZStack offers for one VM, each with its capacity after the move; ``enter``
-    takes the highlighted one, ``escape`` cancels."""
-
-    DEFAULT_CSS = """
-    CandidatePicker { align: center middle; }
-    CandidatePicker > Vertical {
-        width: 100; max-width: 100%; height: auto; max-height: 90%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
-    CandidatePicker #pick-title { text-style: bold; padding: 1 0 0 0; }
-    CandidatePicker #pick-help { color: $text-muted; padding-bottom: 1; }
-    CandidatePicker SourceTable { height: auto; max-height: 20; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-    COLUMNS = [
-        Column("name", "Host", min_width=12, searchable=True),
-        Column("cluster", "Cluster", width=10),
-        Column("cpu", "vCPU now→after", width=BAR + 12),
-        Column("mem", "Memory now→after", width=BAR + 14),
-    ]
-
-    def __init__(self, vm: VmInstance, hosts: Sequence[Host], snap: ZStackSnapshot) -> None:
-        super().__init__()
-        self.vm = vm
-        self.hosts = list(hosts)
-        self.snap = snap
-
-    def compose(self) -> ComposeResult:
-        vm = self.vm
-        with Vertical():
-            yield Static(Text.assemble("Migrate ", (clean(vm.name), "bold"), " from ",
-                                       clean(self.snap.host_name(vm.hostUuid)), " to…"),
-                         id="pick-title")
-            yield Static(f"{len(self.hosts)} host(s) ZStack accepts for this VM "
-                         f"({vm.cpuNum or 0} vCPU, {human_size(vm.memorySize)}). enter takes the "
-                         "highlighted host · escape cancels", id="pick-help", markup=False)
-            yield SourceTable(self.COLUMNS, id="candidates",
-                              empty_message="ZStack offers no host for this VM.")
-
-    def on_mount(self) -> None:
-        table = self.query_one(SourceTable)
-        rows: dict[str, Row] = {}
-        for host in self.hosts:
-            cpu, mem = capacity_after(host, self.vm)
-            rows[host.uuid or ""] = {"name": clean(host.name or host.uuid),
-                                     "cluster": clean(self.snap.cluster_name(host.clusterUuid)),
-                                     "cpu": cpu, "mem": mem}
-        table.set_rows(rows)
-        table.focus()
-
-    @on(SourceTable.RowActivated, "#candidates")
-    def _take(self, event: SourceTable.RowActivated) -> None:
-        event.stop()
-        self.dismiss(event.key)
-
-    def action_cancel(self) -> None:
-        """Close without choosing."""
-        self.dismiss(None)
+def picker(vm: VmInstance, offered: Sequence[Host], snap: ZStackSnapshot) -> MoveScreen:
+    """The DeH view's destination picker, for one VM and the hosts ZStack offers it."""
+    title = f"Live-migrate {clean(vm.name)} from {clean(snap.host_name(vm.hostUuid))} to…"
+    what = (f"{vm.cpuNum or 0} vCPU, {gib(vm.memorySize)}iB · cluster "
+            f"{clean(snap.cluster_name(vm.clusterUuid))} · {len(offered)} host(s) offered by "
+            "ZStack")
+    return MoveScreen(title, what, destinations(vm, offered, snap), pool=False, running=0)
 
 
 def options_text(body: MigrateVmBody, *, unknown: bool) -> str:
@@ -180,16 +129,14 @@ class MigrateConfirm(ConfirmScreen):
         self.app.push_screen(options_form(self.body, unknown=self.unknown), done)
 
 
-def plan_text(plan: EvacuationPlan, snap: ZStackSnapshot, concurrency: int) -> str:
-    """The evacuation plan: each VM and its destination, then what cannot move and why."""
-    lines = [f"{len(plan.movable)} of {len(plan.steps)} VM(s) move, {concurrency} at a time:"]
-    for step in plan.movable:
-        lines.append(f"  {clean(step.vm.name):<20.20} → {clean(snap.host_name(step.dest))}")
-    if plan.stuck:
-        lines.append(f"\n{len(plan.stuck)} cannot move (listed, not forced):")
-        for step in plan.stuck:
-            lines.append(f"  {clean(step.vm.name):<20.20} {clean(step.reason)}")
-    return "\n".join(lines)
+def plan_dialog(title: str, plan: EvacuationPlan, snap: ZStackSnapshot) -> DrainScreen:
+    """The DeH view's drain dialog for an evacuation plan (placement's moves and free
+    capacity afterwards, then every VM that stays, with its own reason)."""
+    stays = tuple((item_of(s.vm), clean(s.reason)) for s in plan.stuck)
+    shown = DrainPlan(plan.drain.moves, stays, plan.drain.free_after)
+    names = {k: clean(h.name or k) for k, h in snap.hosts.items()}
+    text = plan_lines(shown, names, set(), stays_title="not moved, each with why")
+    return DrainScreen(title, text, len(plan.movable))
 
 
 class MigrationsPanel(ModalScreen[None]):
@@ -249,5 +196,5 @@ class MigrationsPanel(ModalScreen[None]):
         self.dismiss(None)
 
 
-__all__ = ["CandidatePicker", "MigrateConfirm", "MigrationsPanel", "capacity_after",
-           "options_form", "options_text", "plan_text"]
+__all__ = ["MigrateConfirm", "MigrationsPanel", "destinations", "options_form", "options_text",
+           "picker", "plan_dialog"]

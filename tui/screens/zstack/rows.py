@@ -1,7 +1,8 @@
 """Rows of view 3's tables: hosts with capacity bars, VMs with their migration in flight.
 
 Every server string goes through :func:`tui.untrusted.literal`/``clean``; badges carry a
-symbol so no state is told by colour alone.
+symbol so no state is told by colour alone. The bars and badges are the DeH view's
+(:mod:`tui.screens.hosts.rows`), with ZStack's states.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from typing import Any
 
 from rich.text import Text
 
+from tui.screens.hosts.rows import badge, usage_bar
 from tui.service.zstack import Migration, ZStackSnapshot
-from tui.service.zstack_plan import capacity
+from tui.service.zstack_plan import usage
 from tui.untrusted import clean, literal
-from widgets.states import badge
 from widgets.table import Column, Row
 
-BAR = 4
-"""Cells of a capacity bar (the numbers beside it say the rest)."""
-_EIGHTHS = " ▏▎▍▌▋▊▉"
+GIB = 1024**3
+CPU_WIDTH = 11
+"""``██░░ 14/32``: the DeH view's usage bar, narrower so the view fits 80 columns."""
+MEM_WIDTH = 12
+
 VM_STATES: dict[str, tuple[str, str]] = {
     "Running": ("▶", "green"), "Paused": ("‖", "yellow"), "Migrating": ("⇄", "bright_cyan"),
     "Stopped": ("■", "bright_black"), "Starting": ("◔", "cyan"), "Stopping": ("◼", "yellow"),
@@ -40,8 +43,8 @@ HOST_COLUMNS = [
     Column("cluster", "Cluster", width=9),
     Column("state", "State", width=13, sort_key=lambda r: r["_state"]),
     Column("status", "Status", width=14, sort_key=lambda r: r["_status"]),
-    Column("cpu", "CPU", width=11, sort_key=lambda r: r["_cpu"]),
-    Column("mem", "Memory", width=11, sort_key=lambda r: r["_mem"]),
+    Column("cpu", "vCPU used", width=CPU_WIDTH, sort_key=lambda r: r["_cpu"]),
+    Column("mem", "Memory used", width=MEM_WIDTH, sort_key=lambda r: r["_mem"]),
     Column("vms", "VMs", width=4, align="right", sort_key=lambda r: r["_vms"]),
     Column("ip", "IP", width=0, min_width=0, searchable=True),
     Column("uuid", "UUID", width=0, min_width=0, searchable=True),
@@ -67,37 +70,21 @@ def gib(n: int | None) -> str:
     return f"{value:.0f}G" if value >= 10 or value == int(value) else f"{value:.1f}G"
 
 
-def capacity_bar(used: int, total: int, label: str, cells: int = BAR) -> Text:
-    """``███▌░ 14/32``: used over total in eighths of a cell, then the numbers; yellow past
-    75 %, red past 90 % (the numbers carry it without colour)."""
-    fraction = min(max(used / total, 0.0), 1.0) if total else 0.0
-    eighths = int(fraction * cells * 8)
-    full, part = divmod(eighths, 8)
-    filled = "█" * full + (_EIGHTHS[part] if part else "")
-    style = "red" if fraction > 0.9 else "yellow" if fraction > 0.75 else "cyan"
-    out = Text(no_wrap=True, end="")
-    out.append(filled, style=style)
-    out.append("░" * (cells - len(filled)), style="dim")
-    out.append(f" {label}")
-    return out
-
-
 def host_row(host: Any, snap: ZStackSnapshot, vm_count: int, moving: int) -> Row:
     """One host: badges, CPU and memory bars with used/total, VM count, moves in flight."""
-    cap = capacity(host)
+    use = usage(host)
     return {
-        "name": literal(host.name or host.uuid), "cluster": clean(snap.cluster_name(host.clusterUuid)),
-        "state": badge(clean(host.state) or None, HOST_STATES),
-        "status": badge(clean(host.status) or None, HOST_STATUS),
-        "cpu": capacity_bar(cap.cpu_used, cap.cpu_total, f"{cap.cpu_used}/{cap.cpu_total}"),
-        "mem": capacity_bar(cap.mem_used, cap.mem_total,
-                            f"{gib(cap.mem_used).rstrip('G')}/{gib(cap.mem_total)}"),
+        "name": literal(host.name or host.uuid),
+        "cluster": clean(snap.cluster_name(host.clusterUuid)),
+        "state": badge(HOST_STATES, host.state), "status": badge(HOST_STATUS, host.status),
+        "cpu": usage_bar(use.cpu_used, use.cpu_total, CPU_WIDTH),
+        "mem": usage_bar(round(use.mem_used / GIB), round(use.mem_total / GIB), MEM_WIDTH, "G"),
         "vms": Text.assemble(str(vm_count), (f"⇄{moving}", "bright_cyan")) if moving
         else vm_count,
         "_vms": vm_count, "ip": clean(host.managementIp),
         "uuid": clean(host.uuid), "_state": host.state or "", "_status": host.status or "",
-        "_cpu": cap.cpu_used / cap.cpu_total if cap.cpu_total else 0,
-        "_mem": cap.mem_used / cap.mem_total if cap.mem_total else 0,
+        "_cpu": use.cpu_used / use.cpu_total if use.cpu_total else 0,
+        "_mem": use.mem_used / use.mem_total if use.mem_total else 0,
     }
 
 
@@ -118,7 +105,7 @@ def migration_cell(move: Migration | None, snap: ZStackSnapshot, now: float) -> 
 def vm_row(vm: Any, snap: ZStackSnapshot, move: Migration | None, now: float) -> Row:
     """One VM: state badge, host, cluster, size, IP, and its migration (elapsed, new host)."""
     return {
-        "name": literal(vm.name or vm.uuid), "state": badge(clean(vm.state) or None, VM_STATES),
+        "name": literal(vm.name or vm.uuid), "state": badge(VM_STATES, vm.state),
         "host": clean(snap.host_name(vm.hostUuid)) if vm.hostUuid else "—",
         "cluster": clean(snap.cluster_name(vm.clusterUuid)), "cpu": vm.cpuNum,
         "mem": gib(vm.memorySize), "ip": clean(vm.ip), "uuid": clean(vm.uuid),
@@ -127,5 +114,4 @@ def vm_row(vm: Any, snap: ZStackSnapshot, move: Migration | None, now: float) ->
     }
 
 
-__all__ = ["HOST_COLUMNS", "VM_COLUMNS", "capacity_bar", "gib", "host_row", "migration_cell",
-           "vm_row"]
+__all__ = ["HOST_COLUMNS", "VM_COLUMNS", "gib", "host_row", "migration_cell", "vm_row"]

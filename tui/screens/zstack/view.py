@@ -21,21 +21,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from tui.api.exceptions import SmsError
-from tui.screens.zstack.backend import ZStackBackend
+from tui.screens.registry import WRITE_ACTIONS
 from tui.screens.zstack.rows import HOST_COLUMNS, VM_COLUMNS, host_row, vm_row
 from tui.service.commands import BulkSummary, ReadOnlyViolation
-from tui.service.zstack import (
-    MigrationsChanged,
-    ZStackConnectionChanged,
-    ZStackEvent,
-    ZStackPolled,
-    describe,
-)
+from tui.service.hosts import MovePlan, PlanOutcome
+from tui.service.zstack import MigrationsChanged, ZStackPolled, ZStackPoller, describe
 from tui.service.zstack_plan import plan_evacuation, refusal
 from tui.untrusted import clean
 from widgets.source_table import SourceTable
+from widgets.status_header import StatusHeader
 
-ZSTACK_WRITE_ACTIONS = frozenset({"zstack_migrate", "zstack_evacuate"})
 EVACUATE_CONCURRENCY = 2
 
 
@@ -43,7 +38,6 @@ class ZStackScreen(Screen[None]):
     """ZStack hosts and VMs; see the module docstring for the keys."""
 
     DEFAULT_CSS = """
-    ZStackScreen #zs-header { height: 1; padding: 0 1; background: $panel; }
     ZStackScreen #zs-filter { display: none; height: 3; border: tall $accent; }
     ZStackScreen #zs-filter.-shown { display: block; }
     ZStackScreen .zs-info { height: 1; padding: 0 1; color: $text-muted; }
@@ -58,15 +52,21 @@ class ZStackScreen(Screen[None]):
         Binding("j", "migrations", "Migrations"),
     ]
 
-    def __init__(self, backend: ZStackBackend) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.backend = backend
         self.host_filter: str | None = None
         self._loaded = False
         self._last_table = "zs-hosts"
 
+    @property
+    def backend(self) -> ZStackPoller:
+        """View 3's poller (the app's ``backends["zstack"]``), which owns the migrations."""
+        return self.app.backends["zstack"]  # type: ignore[attr-defined,no-any-return]
+
     def compose(self) -> ComposeResult:
-        yield Static("", id="zs-header")
+        app: Any = self.app
+        yield StatusHeader("ZStack", None, read_only=app.read_only, interval=app.settings.refresh,
+                           clock=app.clock, id="zs-header")
         yield Input(placeholder="filter by name, UUID or IP (enter: back to the table)",
                     id="zs-filter")
         yield Static("", id="zs-hosts-info", classes="zs-info")
@@ -76,16 +76,12 @@ class ZStackScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.backend.listeners.append(self._event)
+        self.watch(self.app, "backend_polls", self._event, init=False)
+        self.watch(self.app, "view_tabs", lambda _: self._header(), init=True)
         self.hosts.focus()
         if self.backend.snapshot.version:
             self._draw()
-        self._header()
         self.set_interval(1.0, self._tick)
-
-    def on_unmount(self) -> None:
-        if self._event in self.backend.listeners:
-            self.backend.listeners.remove(self._event)
 
     @property
     def hosts(self) -> SourceTable:
@@ -99,11 +95,9 @@ class ZStackScreen(Screen[None]):
 
     # -- data ------------------------------------------------------------------------------
 
-    def _event(self, event: ZStackEvent) -> None:
+    def _event(self, event: Any) -> None:
         if isinstance(event, ZStackPolled):
             self._draw()
-        elif isinstance(event, ZStackConnectionChanged):
-            self._header()
         elif isinstance(event, MigrationsChanged):
             self._draw_vms({m.vm_uuid for m in event.migrations})
             self._draw()
@@ -113,7 +107,7 @@ class ZStackScreen(Screen[None]):
 
     def _draw(self) -> None:
         snap = self.backend.snapshot
-        moves = self.backend.migrations
+        moves = self.backend.moves
         counts: dict[str, int] = {}
         moving: dict[str, int] = {}
         for vm in snap.vms.values():
@@ -144,7 +138,7 @@ class ZStackScreen(Screen[None]):
         return [k for k in table.visible_keys()] + []
 
     def _latest_move(self, vm_uuid: str) -> Any:
-        return next((m for m in reversed(self.backend.migrations.records)
+        return next((m for m in reversed(self.backend.moves.records)
                      if m.vm_uuid == vm_uuid), None)
 
     def _draw_vms(self, keys: set[str]) -> None:
@@ -156,39 +150,28 @@ class ZStackScreen(Screen[None]):
 
     def _tick(self) -> None:
         """Elapsed times of migrations in flight move every second."""
-        running = {m.vm_uuid for m in self.backend.migrations.records if m.status == "running"}
+        running = {m.vm_uuid for m in self.backend.moves.records if m.status == "running"}
         if running:
             self._draw_vms(running)
         self._header()
 
     def _header(self) -> None:
-        b = self.backend
-        status = b.status
-        snap = b.snapshot
-        link = status.link.value
-        stale = status.is_stale(self.app.clock(), b.poller.interval)  # type: ignore[attr-defined]
-        text = Text.assemble(("ZStack ", "bold"), clean(b.settings.endpoint if not b.settings.demo
-                                                         else "demo (embedded simulator)"),
-                             f" · {link}")
-        if stale:
-            text.append(" · data is stale", style="bold yellow")
+        """The shared header: the views, ZStack's connection and how fresh the data is."""
+        header = self.query_one(StatusHeader)
+        header.label = clean(self.backend.label)
+        header.status = status = self.backend.status
+        if status.is_stale(self.app.clock(), self.backend.interval):  # type: ignore[attr-defined]
             self.hosts.stale = self.vms.stale = True
-        if status.error is not None and link != "online":
-            text.append(f" · {clean(describe(status.error))}", style="red")
-        text.append(f" · {len(snap.hosts)} hosts · {len(snap.vms)} VMs")
-        if b.migrations.in_flight:
-            text.append(f" · ⇄ {b.migrations.in_flight} migrating", style="bright_cyan")
-        if getattr(self.app, "read_only", False):
-            text.append(" · read-only", style="bold")
-        self.query_one("#zs-header", Static).update(text)
 
     def _info(self) -> None:
         hosts, vms = self.hosts, self.vms
         box = self.query_one("#zs-filter", Input).value.strip()
         where = f" · filter “{clean(box)}”" if box else ""
+        flying = self.backend.moves.in_flight
+        moving = f" · ⇄ {flying} migrating" if flying else ""
         self.query_one("#zs-hosts-info", Static).update(Text(
-            f"Hosts {hosts.visible_count} of {hosts.total_count}{where} · enter: its VMs · "
-            "D: evacuate"))
+            f"Hosts {hosts.visible_count} of {hosts.total_count}{where}{moving} · enter: its "
+            "VMs · D: evacuate"))
         snap = self.backend.snapshot
         scope = (f"VMs on {clean(snap.host_name(self.host_filter))} (escape: all VMs)"
                  if self.host_filter else "All VMs")
@@ -200,7 +183,7 @@ class ZStackScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that write do not exist in read-only mode (footer, help)."""
-        if action in ZSTACK_WRITE_ACTIONS and getattr(self.app, "read_only", False):
+        if action in WRITE_ACTIONS and getattr(self.app, "read_only", False):
             return False
         return True
 
@@ -278,7 +261,7 @@ class ZStackScreen(Screen[None]):
         """The migrations in flight and done."""
         from tui.screens.zstack.dialogs import MigrationsPanel
 
-        self.app.push_screen(MigrationsPanel(lambda: self.backend.migrations.records,
+        self.app.push_screen(MigrationsPanel(lambda: self.backend.moves.records,
                                              lambda: self.backend.snapshot, self._now))
 
     # -- migrate ---------------------------------------------------------------------------
@@ -297,7 +280,7 @@ class ZStackScreen(Screen[None]):
                         severity="warning")
             return
         why = refusal(vm)
-        if why is None and self.backend.migrations.running_for(vm.uuid or "") is not None:
+        if why is None and self.backend.moves.running_for(vm.uuid or "") is not None:
             why = "a migration of it is already in flight"
         if why is not None:
             self._toast(f"{clean(vm.name)} cannot be live-migrated: {why}.",
@@ -307,10 +290,10 @@ class ZStackScreen(Screen[None]):
 
     @work(exclusive=True, exit_on_error=False, group="zstack-ui", description="candidate hosts")
     async def _pick(self, vm: Any) -> None:
-        from tui.screens.zstack.dialogs import CandidatePicker, MigrateConfirm
+        from tui.screens.zstack.dialogs import MigrateConfirm, picker
 
         try:
-            hosts = await self.backend.migrations.candidates(vm.uuid)
+            hosts = await self.backend.moves.candidates(vm.uuid)
         except SmsError as exc:
             self._toast(clean(describe(exc)), title="No candidates", severity="error", timeout=10)
             return
@@ -319,8 +302,8 @@ class ZStackScreen(Screen[None]):
                         "Connected, with room).", severity="warning")
             return
         snap = self.backend.snapshot
-        dest = await self.app.push_screen_wait(CandidatePicker(vm, hosts, snap))
-        host = next((h for h in hosts if h.uuid == dest), None)
+        choice = await self.app.push_screen_wait(picker(vm, hosts, snap))
+        host = next((h for h in hosts if choice is not None and h.uuid == choice.dest), None)
         if host is None:
             return
         confirm = MigrateConfirm(vm, host, snap)
@@ -331,7 +314,7 @@ class ZStackScreen(Screen[None]):
     @work(exit_on_error=False, group="zstack-moves", description="a migration")
     async def _migrate(self, vm: Any, dest: str, body: Any) -> None:
         try:
-            outcome = await self.backend.migrations.migrate(vm, dest, body)
+            outcome = await self.backend.moves.migrate(vm, dest, body)
         except ReadOnlyViolation as exc:
             self._toast(str(exc), severity="error")
             return
@@ -359,13 +342,11 @@ class ZStackScreen(Screen[None]):
         if not vms:
             self._toast(f"{clean(host.name)} runs no VM: nothing to evacuate.")
             return
-        self._plan_and_confirm(host.uuid, vms, f"Evacuate {clean(host.name)}?")
+        self._plan_and_confirm(host.uuid, vms, f"Evacuate {clean(host.name)}")
 
     @work(exclusive=True, exit_on_error=False, group="zstack-ui", description="evacuation plan")
     async def _plan_and_confirm(self, host_uuid: str | None, vms: list[Any], title: str) -> None:
-        from tui.screens.bulk import BulkSummaryScreen
-        from tui.screens.confirm import ConfirmScreen
-        from tui.screens.zstack.dialogs import plan_text
+        from tui.screens.zstack.dialogs import plan_dialog
 
         gate = asyncio.Semaphore(4)
 
@@ -374,28 +355,35 @@ class ZStackScreen(Screen[None]):
                 return []
             async with gate:
                 try:
-                    return await self.backend.migrations.candidates(vm.uuid)
+                    return await self.backend.moves.candidates(vm.uuid)
                 except SmsError as exc:
                     return describe(exc)
 
         found = await asyncio.gather(*(candidates(v) for v in vms))
         plan = plan_evacuation(host_uuid or "", vms, {v.uuid: c for v, c in zip(vms, found)})
-        text = plan_text(plan, self.backend.snapshot, EVACUATE_CONCURRENCY)
-        if not plan.movable:
-            await self.app.push_screen_wait(ConfirmScreen(title, text + "\n\nNothing can move; "
-                                                          "nothing will be sent.",
-                                                          confirm_label="Close"))
+        snap = self.backend.snapshot
+        heading = f"{title}: {len(plan.movable)} of {len(plan.steps)} VMs can move"
+        if not await self.app.push_screen_wait(plan_dialog(heading, plan, snap)):
             return
-        if not await self.app.push_screen_wait(ConfirmScreen(title, text, confirm_label="Move")):
-            return
+        self.vms.clear_marks()
+        self.run_worker(self._evacuate(plan, title), group="zstack-moves",
+                        exit_on_error=False, description=title)
+
+    async def _evacuate(self, plan: Any, title: str) -> None:
+        from tui.screens.hosts.outcomes import MoveSummaryScreen
+
         try:
-            summary: BulkSummary = await self.backend.migrations.evacuate(
+            summary: BulkSummary = await self.backend.moves.evacuate(
                 plan, concurrency=EVACUATE_CONCURRENCY)
         except ReadOnlyViolation as exc:
             self._toast(str(exc), severity="error")
             return
-        self.vms.clear_marks()
-        await self.app.push_screen_wait(BulkSummaryScreen(summary))
+        snap = self.backend.snapshot
+        dests = {s.vm.uuid: s.dest for s in plan.steps}
+        outcomes = [PlanOutcome(MovePlan(o.target, clean(o.label), plan.host_uuid or None,
+                                         dests.get(o.target), clean(snap.host_name(dests.get(o.target)))),
+                                o.status, "", clean(o.reason)) for o in summary.outcomes]
+        self.app.push_screen(MoveSummaryScreen(title.lower(), outcomes))
 
 
-__all__ = ["ZSTACK_WRITE_ACTIONS", "ZStackScreen"]
+__all__ = ["ZStackScreen"]

@@ -1,0 +1,112 @@
+"""Running move plans in the app's background, and how they ended (per-server summary).
+
+Plans run in an app worker, not a dialog's, so closing a dialog or switching views never
+cancels a move half way. One plan ends with a toast; several (marked servers, a drain) with a
+summary like the SMS bulk one: failed first, with the step and the reason.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.service.hosts import MovePlan, PlanOutcome
+
+LOOK = {
+    "failed": ("✖", "failed", "bold bright_red"),
+    "ok": ("✔", "moved", "green"),
+    "skipped": ("○", "skipped", "yellow"),
+}
+"""Outcome status → (symbol, word, style); rows are listed in this order."""
+
+
+def outcome_text(o: PlanOutcome) -> str:
+    """One line saying how a plan ended (which step failed and why)."""
+    p = o.plan
+    if o.ok:
+        return f"{p.server_name} is on {p.dest_name} now."
+    if o.status == "skipped":
+        return f"{p.server_name} was not moved: {o.reason}"
+    return f"{p.server_name}: the plan stopped at step “{o.step}”: {o.reason}"
+
+
+def run_in_background(app: Any, plans: Sequence[MovePlan], what: str) -> None:
+    """Run ``plans`` (two at a time) through the command gateway; report when done."""
+    poller = app.backends["hosts"]
+
+    async def run() -> None:
+        outcomes = await poller.run_plans(list(plans), app.commands)
+        if len(outcomes) == 1:
+            o = outcomes[0]
+            app.notify(outcome_text(o), title="Moved" if o.ok else "Move failed",
+                       severity="information" if o.ok else "error",
+                       timeout=8 if o.ok else 30, markup=False)
+        else:
+            app.push_screen(MoveSummaryScreen(what, outcomes))
+
+    app.run_worker(run(), group="hosts-writes", exit_on_error=False,
+                   description=f"hosts {what}")
+
+
+def summary_lines(outcomes: Sequence[PlanOutcome], width: int) -> list[Text]:
+    """Failed first (with step and reason), then moved, then skipped."""
+    order = list(LOOK)
+    lines = [Text.assemble("  ", f"{'Server':<28} {'Result':<8} Destination / reason",
+                           style="bold")]
+    indent = 2 + 28 + 1 + 8 + 1
+    for o in sorted(outcomes, key=lambda o: (order.index(o.status), o.plan.server_name)):
+        symbol, word, style = LOOK.get(o.status, LOOK["failed"])
+        why = (f"→ {o.plan.dest_name}" if o.ok else
+               f"at “{o.step}”: {o.reason}" if o.step else o.reason)
+        wrapped = textwrap.wrap(why, max(20, width - indent)) or ["—"]
+        lines.append(Text.assemble((symbol, style), " ", o.plan.server_name[:28].ljust(28), " ",
+                                   (word.ljust(8), style), " ", wrapped[0]))
+        lines.extend(Text(" " * indent + more) for more in wrapped[1:])
+    return lines
+
+
+class MoveSummaryScreen(ModalScreen[None]):
+    """How several moves ended; ``escape``, ``enter`` or ``q`` closes it."""
+
+    DEFAULT_CSS = """
+    MoveSummaryScreen { align: center middle; }
+    MoveSummaryScreen > Vertical {
+        width: 90%; max-width: 130; height: auto; max-height: 90%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    MoveSummaryScreen #summary-title { text-style: bold; padding: 1 0 0 0; }
+    MoveSummaryScreen #summary-rows { height: auto; max-height: 70vh; margin-bottom: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", "Close"),
+    ]
+
+    def __init__(self, what: str, outcomes: Sequence[PlanOutcome]) -> None:
+        super().__init__()
+        self.what = what
+        self.outcomes = list(outcomes)
+
+    def compose(self) -> ComposeResult:
+        counts = Text("   ").join(
+            Text(f"{symbol} {n} {word}", style=style if n else "dim")
+            for status, (symbol, word, style) in LOOK.items()
+            for n in [sum(1 for o in self.outcomes if o.status == status)])
+        with Vertical():
+            yield Static(f"{self.what.capitalize()}: {len(self.outcomes)} servers",
+                         id="summary-title", markup=False)
+            yield Static(counts, id="summary-counts")
+            with VerticalScroll(id="summary-rows"):
+                yield Static(Text("\n").join(summary_lines(self.outcomes, 110)),
+                             id="summary-table")
+
+    def action_close(self) -> None:
+        """Close the summary."""
+        self.dismiss(None)
