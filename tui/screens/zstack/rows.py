@@ -15,12 +15,13 @@ from tui.screens.hosts.rows import badge, usage_bar
 from tui.service.zstack import Migration, ZStackSnapshot
 from tui.service.zstack_plan import usage
 from tui.untrusted import clean, literal
-from widgets.table import Column, Row
+from widgets.table import Column, Row, layout_widths
+from widgets.table.lines import MARK_WIDTH
 
 GIB = 1024**3
-CPU_WIDTH = 11
+CPU_WIDTH = 10
 """``██░░ 14/32``: the DeH view's usage bar, narrower so the view fits 80 columns."""
-MEM_WIDTH = 12
+MEM_WIDTH = 10
 
 VM_STATES: dict[str, tuple[str, str]] = {
     "Running": ("▶", "green"), "Paused": ("‖", "yellow"), "Migrating": ("⇄", "bright_cyan"),
@@ -43,8 +44,9 @@ HOST_COLUMNS = [
     Column("cluster", "Cluster", width=9),
     Column("state", "State", width=13, sort_key=lambda r: r["_state"]),
     Column("status", "Status", width=14, sort_key=lambda r: r["_status"]),
-    Column("cpu", "vCPU used", width=CPU_WIDTH, sort_key=lambda r: r["_cpu"]),
-    Column("mem", "Memory used", width=MEM_WIDTH, sort_key=lambda r: r["_mem"]),
+    # The bars flex too: a wide terminal shows them wider (rows are drawn for the width).
+    Column("cpu", "vCPU used", min_width=CPU_WIDTH, sort_key=lambda r: r["_cpu"]),
+    Column("mem", "Memory used", min_width=MEM_WIDTH, sort_key=lambda r: r["_mem"]),
     Column("vms", "VMs", width=4, align="right", sort_key=lambda r: r["_vms"]),
     Column("ip", "IP", width=0, min_width=0, searchable=True),
     Column("uuid", "UUID", width=0, min_width=0, searchable=True),
@@ -70,15 +72,25 @@ def gib(n: int | None) -> str:
     return f"{value:.0f}G" if value >= 10 or value == int(value) else f"{value:.1f}G"
 
 
-def host_row(host: Any, snap: ZStackSnapshot, vm_count: int, moving: int) -> Row:
-    """One host: badges, CPU and memory bars with used/total, VM count, moves in flight."""
+def bar_widths(line_width: int) -> tuple[int, int]:
+    """The CPU and memory columns' widths in a hosts table ``line_width`` cells wide."""
+    # The table keeps MARK_WIDTH cells at the left of each line for the mark.
+    widths = dict(zip((c.key for c in HOST_COLUMNS),
+                      layout_widths(HOST_COLUMNS, line_width - MARK_WIDTH), strict=True))
+    return widths["cpu"], widths["mem"]
+
+
+def host_row(host: Any, snap: ZStackSnapshot, vm_count: int, moving: int,
+             bars: tuple[int, int] = (CPU_WIDTH, MEM_WIDTH)) -> Row:
+    """One host: badges, CPU and memory bars with used/total (``bars`` cells wide), VM count,
+    moves in flight."""
     use = usage(host)
     return {
         "name": literal(host.name or host.uuid),
         "cluster": clean(snap.cluster_name(host.clusterUuid)),
         "state": badge(HOST_STATES, host.state), "status": badge(HOST_STATUS, host.status),
-        "cpu": usage_bar(use.cpu_used, use.cpu_total, CPU_WIDTH),
-        "mem": usage_bar(round(use.mem_used / GIB), round(use.mem_total / GIB), MEM_WIDTH, "G"),
+        "cpu": usage_bar(use.cpu_used, use.cpu_total, bars[0]),
+        "mem": usage_bar(round(use.mem_used / GIB), round(use.mem_total / GIB), bars[1], "G"),
         "vms": Text.assemble(str(vm_count), (f"⇄{moving}", "bright_cyan")) if moving
         else vm_count,
         "_vms": vm_count, "ip": clean(host.managementIp),
@@ -114,4 +126,4 @@ def vm_row(vm: Any, snap: ZStackSnapshot, move: Migration | None, now: float) ->
     }
 
 
-__all__ = ["HOST_COLUMNS", "VM_COLUMNS", "gib", "host_row", "migration_cell", "vm_row"]
+__all__ = ["HOST_COLUMNS", "VM_COLUMNS", "bar_widths", "gib", "host_row", "migration_cell", "vm_row"]

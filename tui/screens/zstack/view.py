@@ -22,7 +22,7 @@ from textual.widgets import Footer, Input, Static
 
 from tui.api.exceptions import SmsError
 from tui.screens.registry import WRITE_ACTIONS
-from tui.screens.zstack.rows import HOST_COLUMNS, VM_COLUMNS, host_row, vm_row
+from tui.screens.zstack.rows import HOST_COLUMNS, VM_COLUMNS, bar_widths, host_row, vm_row
 from tui.service.commands import BulkSummary, ReadOnlyViolation
 from tui.service.hosts import MovePlan, PlanOutcome
 from tui.service.zstack import MigrationsChanged, ZStackPolled, ZStackPoller, describe
@@ -57,6 +57,7 @@ class ZStackScreen(Screen[None]):
         self.host_filter: str | None = None
         self._loaded = False
         self._last_table = "zs-hosts"
+        self._bars = (0, 0)
 
     @property
     def backend(self) -> ZStackPoller:
@@ -118,7 +119,8 @@ class ZStackScreen(Screen[None]):
                 for h in (m.source, m.dest):
                     if h:
                         moving[h] = moving.get(h, 0) + 1
-        host_rows = {k: host_row(h, snap, counts.get(k, 0), moving.get(k, 0))
+        bars = self._bars = bar_widths(self.hosts.scrollable_content_region.width)
+        host_rows = {k: host_row(h, snap, counts.get(k, 0), moving.get(k, 0), bars)
                      for k, h in snap.hosts.items()}
         now = self._now()
         vm_rows = {k: vm_row(v, snap, self._latest_move(k), now) for k, v in snap.vms.items()}
@@ -147,6 +149,11 @@ class ZStackScreen(Screen[None]):
                 for k in keys if k in snap.vms}
         if rows and self._loaded:
             self.vms.apply_diff(rows)
+
+    def on_resize(self) -> None:
+        # The capacity bars are drawn for the table's width: redraw when that changes.
+        if self._loaded and bar_widths(self.hosts.scrollable_content_region.width) != self._bars:
+            self.call_after_refresh(self._draw)
 
     def _tick(self) -> None:
         """Elapsed times of migrations in flight move every second."""
