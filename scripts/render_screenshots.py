@@ -29,6 +29,9 @@ PICTURES = {
     "stalled": "test_snapshots_bulk/TestStalledRow.test_flagged_in_the_list_with_its_toast.svg",
     "templates": "test_snapshots_catalog/TestTemplates.test_list[160x48].svg",
     "create-task": "test_snapshots_catalog/TestCreateTask.test_form_with_a_validation_error.svg",
+    "zstack-view": "test_snapshots_zstack/TestZStackView.test_a_migration_in_flight.svg",
+    "zstack-confirm": "test_snapshots_zstack/TestZStackDialogs.test_confirmation_with_options.svg",
+    "zstack-evacuate": "test_snapshots_zstack/TestZStackDialogs.test_evacuation_plan.svg",
 }
 
 

@@ -58,6 +58,11 @@ class ZStackScreen(Screen[None]):
         self._loaded = False
         self._last_table = "zs-hosts"
         self._bars = (0, 0)
+        self._drawn: Any = None
+        """The snapshot whose rows are on screen (the next poll is diffed against it)."""
+        self._names: Any = None
+        self._moves_drawn: dict[str, Any] = {}
+        self._host_sigs: dict[str, tuple[Any, ...]] = {}
 
     @property
     def backend(self) -> ZStackPoller:
@@ -100,44 +105,67 @@ class ZStackScreen(Screen[None]):
         if isinstance(event, ZStackPolled):
             self._draw()
         elif isinstance(event, MigrationsChanged):
-            self._draw_vms({m.vm_uuid for m in event.migrations})
             self._draw()
 
     def _now(self) -> float:
         return float(self.app.wall_clock())  # type: ignore[attr-defined]
 
     def _draw(self) -> None:
+        """Apply the latest snapshot: every host row (few), and only the VM rows whose VM,
+        host or cluster name or migration changed since the last one drawn."""
         snap = self.backend.snapshot
-        moves = self.backend.moves
         counts: dict[str, int] = {}
         moving: dict[str, int] = {}
         for vm in snap.vms.values():
             if vm.hostUuid:
                 counts[vm.hostUuid] = counts.get(vm.hostUuid, 0) + 1
-        for m in moves.records:
+        latest = self._latest_moves()
+        for m in latest.values():
             if m.status == "running":
                 for h in (m.source, m.dest):
                     if h:
                         moving[h] = moving.get(h, 0) + 1
         bars = self._bars = bar_widths(self.hosts.scrollable_content_region.width)
-        host_rows = {k: host_row(h, snap, counts.get(k, 0), moving.get(k, 0), bars)
-                     for k, h in snap.hosts.items()}
+        host_rows = {}
+        for k, h in snap.hosts.items():
+            sig = (h.name, h.state, h.status, snap.cluster_name(h.clusterUuid), h.managementIp,
+                   h.totalCpuCapacity, h.availableCpuCapacity, h.totalMemoryCapacity,
+                   h.availableMemoryCapacity, counts.get(k, 0), moving.get(k, 0), bars)
+            if not self._loaded or self._host_sigs.get(k) != sig:
+                host_rows[k] = host_row(h, snap, counts.get(k, 0), moving.get(k, 0), bars)
+                self._host_sigs[k] = sig
         now = self._now()
-        vm_rows = {k: vm_row(v, snap, self._latest_move(k), now) for k, v in snap.vms.items()}
+        before = self._drawn
+        names = ({k: h.name for k, h in snap.hosts.items()},
+                 {k: c.name for k, c in snap.clusters.items()})
+        if not self._loaded or before is None or names != self._names:
+            keys = list(snap.vms)
+        else:
+            old = before.vms
+            keys = [k for k, v in snap.vms.items() if _shown(old.get(k)) != _shown(v)]
+            keys += [k for k, m in latest.items() if k in snap.vms and
+                     self._moves_drawn.get(k) != m]
+        self._names, self._drawn = names, snap
+        self._moves_drawn = dict(latest)
+        vm_rows = {k: vm_row(snap.vms[k], snap, latest.get(k), now) for k in keys}
         if not self._loaded:
+            self._host_sigs = {k: v for k, v in self._host_sigs.items() if k in snap.hosts}
             self.hosts.set_rows(host_rows)
             self.vms.set_rows(vm_rows)
             self._loaded = True
         else:
             # By key, in one batch each; rows that vanished are removed.
-            self.hosts.apply_diff(host_rows, [k for k in self._keys(self.hosts) if k not in snap.hosts])
-            self.vms.apply_diff(vm_rows, [k for k in self._keys(self.vms) if k not in snap.vms])
+            old_hosts = before.hosts if before is not None else {}
+            old_vms = before.vms if before is not None else {}
+            self.hosts.apply_diff(host_rows, [k for k in old_hosts if k not in snap.hosts])
+            self.vms.apply_diff(vm_rows, [k for k in old_vms if k not in snap.vms])
         self.hosts.stale = self.vms.stale = False
         self._info()
         self._header()
 
-    def _keys(self, table: SourceTable) -> list[str]:
-        return [k for k in table.visible_keys()] + []
+    def _latest_moves(self) -> dict[str, Any]:
+        """Each VM's latest migration sent from here (records are in order: the last wins)."""
+        return {m.vm_uuid: m for m in self.backend.moves.records}
 
     def _latest_move(self, vm_uuid: str) -> Any:
         return next((m for m in reversed(self.backend.moves.records)
@@ -391,6 +419,15 @@ class ZStackScreen(Screen[None]):
                                          dests.get(o.target), clean(snap.host_name(dests.get(o.target)))),
                                 o.status, "", clean(o.reason)) for o in summary.outcomes]
         self.app.push_screen(MoveSummaryScreen(title.lower(), outcomes))
+
+
+def _shown(vm: Any) -> tuple[Any, ...] | None:
+    """What a VM's row shows (comparing these is ~20x cheaper than comparing the models)."""
+    if vm is None:
+        return None
+    nics = vm.vmNics
+    return (vm.name, vm.state, vm.hostUuid, vm.clusterUuid, vm.cpuNum, vm.memorySize,
+            nics[0].ip if nics else None)
 
 
 __all__ = ["ZStackScreen"]
