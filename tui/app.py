@@ -24,10 +24,11 @@ from textual.worker import Worker, WorkerState
 from tui import navigation as nav
 from tui.api.client import SmsClient
 from tui.api.transport import RetryPolicy
-from tui.connect import Settings, open_client
+from tui.connect import Settings, open_client, open_ecs_client
 from tui.service.audit import AuditLog
 from tui.service.backend import BackendConnectionChanged, BackendPoller
 from tui.service.commands import CommandGateway
+from tui.service.hosts import HostsPoller
 from tui.service.poller import (
     ConnectionChanged,
     DetailPollFailed,
@@ -91,6 +92,7 @@ class MigdashApp(App[None]):
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         audit: AuditLog | None = None,
+        ecs_client: Any = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -114,6 +116,12 @@ class MigdashApp(App[None]):
         )
         self.backends: dict[str, BackendPoller] = {}
         """The non-SMS pollers by view (mode); a view without one is not configured."""
+        self.ecs = ecs_client or open_ecs_client(settings, sms=self.client,
+                                                 retry=RetryPolicy(attempts=1), deadline=20.0)
+        if self.ecs is not None:
+            self.backends["hosts"] = HostsPoller(
+                self.ecs, self._publish, interval=settings.refresh, clock=clock,
+                wall_clock=lambda: self.wall_clock())
         self._links: dict[str, ConnectionStatus] = {}
         self.sub_title = settings.label
 
@@ -141,6 +149,8 @@ class MigdashApp(App[None]):
         for poller in self.backends.values():
             poller.stop()
         await self.client.aclose()
+        if self.ecs is not None:
+            await self.ecs.aclose()
         zstack = self.backends.get("zstack")
         if zstack is not None:
             await zstack.aclose()  # type: ignore[attr-defined]  # logs the ZStack session out

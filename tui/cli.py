@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.zstack_cli import add_parser as add_zstack
 
     add_zstack(sub, [common])
+
+    from tui.hosts_cli import add_parser as add_hosts
+
+    add_hosts(sub, [common])
     return p
 
 
@@ -125,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         out, code = asyncio.run(report(zs, args.fmt or "text"))
         print(out, file=sys.stderr if code == 3 else sys.stdout)
+        return code
+    if args.command == "hosts":
+        from tui.hosts_cli import hosts
+
+        out, code = asyncio.run(hosts(settings, fmt=args.fmt or "text"))
+        print(out, file=sys.stderr if code >= 2 else sys.stdout)
         return code
     if args.command == "status":
         from tui.headless import status

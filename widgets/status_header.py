@@ -75,10 +75,20 @@ class StatusHeader(Widget):
         self.tabs = tuple(tabs)
 
     def render(self) -> Text:
-        now = self.clock()
-        st = self.status
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(" migdash ", style="bold reverse")
+        if not self.tabs:  # no views (a widget test): where, then how it is doing
+            out.append(f" {self.label} ")
+            if self.region_name:
+                out.append(f"│ {self.region_name} ", style="dim")
+            out.append("│ ")
+            out.append_text(self._link())
+            if self.read_only:
+                out.append(" │ ", style="dim")
+                out.append(" READ-ONLY ", style="bold black on yellow")
+            return out
+        # With views, what must survive 80 columns comes first: the views, READ-ONLY and the
+        # connection; the profile and region may be cut.
         for tab in self.tabs:
             out.append(" ")
             if tab.active:
@@ -87,16 +97,26 @@ class StatusHeader(Widget):
                 out.append(f"{tab.key} {tab.short}", style="dim")
             mark, colour = _LINK_MARK[tab.link] if tab.link else ("○", "dim")
             out.append(mark, style=colour)
-        if self.tabs:
-            out.append(" │", style="dim")
-        out.append(f" {self.label} ")
+        if self.read_only:
+            out.append(" ")
+            out.append(" READ-ONLY ", style="bold black on yellow")
+        out.append(" │ ", style="dim")
+        out.append_text(self._link())
+        out.append(f" │ {self.label}", style="dim")
         if self.region_name:
-            out.append(f"│ {self.region_name} ", style="dim")
-        out.append("│ ")
+            out.append(f" │ {self.region_name}", style="dim")
+        return out
+
+    def _link(self) -> Text:
+        """``● online · data 3s old``, ``⟳ reconnecting in 8 s``, …"""
+        now = self.clock()
+        st = self.status
+        out = Text()
         age = st.age(now)
         if not self.configured:
             out.append("○ not configured", style="dim")
-        elif st.link is Link.ONLINE:
+            return out
+        if st.link is Link.ONLINE:
             stale = st.is_stale(now, self.interval)
             out.append("● online", style="bold green" if not stale else "bold yellow")
         elif st.link is Link.CONNECTING:
@@ -116,7 +136,4 @@ class StatusHeader(Widget):
                 f" · data {duration(age)} old" + (" (stale)" if stale else ""),
                 style="bold yellow" if stale else "dim",
             )
-        if self.read_only:
-            out.append(" │ ", style="dim")
-            out.append(" READ-ONLY ", style="bold black on yellow")
         return out

@@ -183,7 +183,7 @@ async def test_evacuate_lists_what_cannot_move_and_reports_each_vm(tmp_path: Pat
         await pilot.press("D")
         await wait_for(pilot, lambda: isinstance(app.screen, DrainScreen), "the plan")
         plan = str(app.screen.query_one("#drain-lines").render())
-        assert "not moved, each with why" in plan
+        assert "Stays on the host (" in plan
         assert on_host[0]["name"] in plan and "allowUnknown" in plan
         await pilot.press("y")
         await wait_for(pilot, lambda: puts(pilot), "the first PUT")

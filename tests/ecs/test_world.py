@@ -61,6 +61,19 @@ class TestWorld:
         assert snapshot(make_sim(seed=11)) == snapshot(make_sim(seed=11))
         assert snapshot(make_sim(seed=11)) != snapshot(make_sim(seed=12))
 
+    async def test_sms_targets_keep_one_order_however_time_advanced(self) -> None:
+        async def order(steps: list[float]) -> list[str]:
+            sim = make_sim(sources=200, seed=5)
+            async with client_for(sim) as ecs:
+                for step in steps:
+                    sim.clock.advance(step)
+                    await ecs.list_servers(limit=1)
+                return [s.id for s in await ecs.list_all_servers()]
+
+        day = 86_400.0
+        once, often = await order([3 * day]), await order([day / 4] * 12)
+        assert once == often and len(once) > 60
+
     def test_300_hosts_and_5000_servers_within_capacity(self) -> None:
         world = make_sim(hosts=300, ecs_servers=5000, sources=10).world
         assert len(world.hosts) == 300 and len(world.servers) >= 5000
@@ -234,7 +247,8 @@ def test_sim_and_dashboard_flags() -> None:
     from tui.cli import build_parser
     from tui.sim.cli import build_parser as sim_parser
 
-    args = sim_parser().parse_args(["--hosts", "300", "--ecs-servers", "5000"])
-    assert (args.hosts, args.ecs_servers) == (300, 5000)
+    args = sim_parser().parse_args(["--hosts", "300", "--ecs-servers", "5000",
+                                    "--numa-share", "1"])
+    assert (args.hosts, args.ecs_servers, args.numa_share) == (300, 5000, 1.0)
     args = build_parser().parse_args(["--ecs-endpoint", "https://e", "--deh-endpoint", "https://d"])
     assert (args.ecs_endpoint, args.deh_endpoint) == ("https://e", "https://d")

@@ -59,6 +59,7 @@ class TaskScreen(Screen[None]):
         Binding("n", "task_network_check", "Net check"),
         Binding("ctrl+d", "task_delete", "Delete"),
         Binding("l", "edit_speed_limits", "Limits"),
+        Binding("H", "place_on_host", "Place on DeH"),
     ]
 
     def __init__(self, task_id: str, source_id: str | None = None) -> None:
@@ -296,6 +297,20 @@ class TaskScreen(Screen[None]):
         else:
             self.notify(f"{self._label()}: delete {outcome.status}: {outcome.reason}",
                         severity="error", timeout=15)
+
+    def action_place_on_host(self) -> None:
+        """Move the migrated target server onto a dedicated host (the hosts view's dialog)."""
+        from tui.navigation import MoveServers
+
+        target = getattr(self.detail, "target_server", None)
+        vm_id = getattr(target, "vm_id", None)
+        if self.detail is None or getattr(self.detail, "state", None) != "MIGRATE_SUCCESS" \
+                or not vm_id:
+            self.notify("Only a migrated task's target server can be placed on a dedicated "
+                        "host.", severity="warning")
+            return
+        app: Any = self.app
+        app.open(MoveServers((str(vm_id),), str(getattr(target, "name", None) or vm_id)))
 
     def action_edit_speed_limits(self) -> None:
         """Open the speed-limit schedule editor."""

@@ -309,6 +309,7 @@ class HostsPoller(BackendPoller):
     async def run_plan(self, plan: MovePlan, gateway: Gateway) -> PlanOutcome:
         """Run the plan's steps in order, each once and only after the previous job's
         SUCCESS; a failed step stops the plan and says which step and why."""
+        here = self.snapshot.host_of.get(plan.server_id, plan.source or POOL)
         for step in plan.steps:
             operation, call, request = self._step(plan, step)
             outcome = await gateway.send(operation, plan.server_id, plan.server_name, call,
@@ -317,9 +318,8 @@ class HostsPoller(BackendPoller):
                 return PlanOutcome(plan, "skipped" if outcome.status == "skipped" and step ==
                                    plan.steps[0] else "failed", step, outcome.reason)
             job_id = str(outcome.result)
-            source = self.snapshot.host_of.get(plan.server_id, plan.source or POOL)
             self._record(JobRecord(job_id, step, plan.server_id, plan.server_name,
-                                   None if source == POOL else source,
+                                   None if here == POOL else here,
                                    plan.dest if step == "migrate" else None,
                                    self.wall_clock()))
             record = await self.follow(job_id)
@@ -327,6 +327,8 @@ class HostsPoller(BackendPoller):
                 why = record.failure() or (f"the job could not be read: {record.read_error}"
                                            if record.read_error else record.status)
                 return PlanOutcome(plan, "failed", step, why)
+            if step == "migrate":
+                here = plan.dest or POOL  # the next step (start) runs where it landed
         return PlanOutcome(plan, "ok")
 
     async def run_plans(self, plans: Sequence[MovePlan], gateway: Gateway, *,

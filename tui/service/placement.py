@@ -143,4 +143,4 @@ def _why_nowhere(item: Item, fits: Sequence[Fit]) -> str:
     if not any(f.reason.startswith("needs ") or f.reason == "not enough free memory"
                for f in fits):
         return f"no available host{zone}"
-    return f"no host{zone} has room for {item.size.cpus} vCPUs"
+    return f"no host{zone} has room"

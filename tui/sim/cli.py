@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ecs-servers", metavar="N", type=int, default=60,
                    help="ECS servers on those hosts and in the public pool (default 60, up "
                         "to 50000; migrated SMS targets come on top)")
+    p.add_argument("--numa-share", metavar="P", type=float, default=0.1,
+                   help="share of cold migrations to a dedicated host that fail on a NUMA "
+                        "shortage (default 0.1; 1 fails them all)")
     p.add_argument("--seed", metavar="S", type=int, default=0,
                    help="seed of the fleet and of everything that happens to it (default 0)")
     p.add_argument("--speed", metavar="X", type=float, default=1.0,
@@ -99,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 0 <= args.hosts <= 2000 or not 0 <= args.ecs_servers <= 50_000:
         print("migdash-sim: --hosts must be 0–2000 and --ecs-servers 0–50000", file=sys.stderr)
         return 2
+    if not 0 <= args.numa_share <= 1:
+        print("migdash-sim: --numa-share must be 0–1", file=sys.stderr)
+        return 2
     if args.speed <= 0:
         print("migdash-sim: --speed must be positive", file=sys.stderr)
         return 2
@@ -123,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                              fail_share=args.zstack_fail_share)
     app = create_app(SimConfig(sources=args.sources, seed=args.seed, speed=args.speed,
                                hosts=args.hosts, ecs_servers=args.ecs_servers,
+                               numa_share=args.numa_share,
                                token=args.token, ak=args.ak, sk=args.sk, faults=args.faults,
                                admin=True if args.admin else None, zstack=zstack))
     mode = app.state.sim.config.auth_mode

@@ -7,6 +7,7 @@ a time (running ones are stopped, moved and started again), then a per-server su
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -23,28 +24,28 @@ from tui.service.placement import DrainPlan, plan_drain
 from tui.untrusted import clean
 
 
-def plan_lines(plan: DrainPlan, names: dict[str, str], running: set[str], *,
-               stays_title: str = "no room elsewhere") -> Text:
+def plan_lines(plan: DrainPlan, names: dict[str, str], running: set[str]) -> Text:
     """The plan as text: each move (server, size, destination), what stays and why, and the
-    destinations' capacity afterwards (``stays_title`` heads the list of what stays)."""
+    destinations' capacity afterwards."""
     out = Text()
-    out.append(f"Moves ({len(plan.moves)})\n", style="bold")
+    out.append(f"Moves ({len(plan.moves)})", style="bold")
+    if running & {item.id for item, _ in plan.moves}:
+        out.append("   ↻ running: stopped, moved, started again", style="yellow")
+    out.append("\n")
     for item, slot in plan.moves:
-        out.append(f"  {clean(item.name)[:28]:<29}{item.size.cpus:>3} vCPU "
-                   f"{gib(item.size.memory):>4} GiB  → {clean(slot.name)}")
-        if item.id in running:
-            out.append("  (stop, move, start)", style="yellow")
-        out.append("\n")
+        out.append("↻ " if item.id in running else "  ", style="yellow")
+        out.append(f"{clean(item.name)[:22]:<23}{item.size.cpus:>3} vCPU "
+                   f"{gib(item.size.memory):>4} GiB  → {clean(slot.name)}\n")
     if plan.stays:
-        out.append(f"\nStays on the host ({len(plan.stays)}): {stays_title}\n",
+        out.append(f"\nStays on the host ({len(plan.stays)})\n",
                    style="bold bright_red")
         for item, why in plan.stays:
-            out.append(f"  {clean(item.name)[:28]:<29}{item.size.cpus:>3} vCPU "
+            out.append(f"  {clean(item.name)[:22]:<23}{item.size.cpus:>3} vCPU "
                        f"{gib(item.size.memory):>4} GiB  ✖ {why}\n")
     if plan.free_after:
         out.append("\nFree afterwards\n", style="bold")
         for slot_id, free in sorted(plan.free_after.items(), key=lambda kv: names[kv[0]]):
-            out.append(f"  {names[slot_id][:28]:<29}{free.cpus:>3} vCPU "
+            out.append(f"  {names[slot_id][:22]:<23}{free.cpus:>3} vCPU "
                        f"{gib(free.memory):>4} GiB\n")
     return out
 
@@ -58,9 +59,9 @@ class DrainScreen(ModalScreen[bool]):
         width: 100; max-width: 95%; height: auto; max-height: 90%;
         border: thick $warning; background: $surface; padding: 0 1;
     }
-    DrainScreen #drain-title { text-style: bold; padding-top: 1; }
-    DrainScreen #drain-plan { height: auto; max-height: 30; margin: 1 0; }
-    DrainScreen #drain-help { color: $text-muted; padding-bottom: 1; }
+    DrainScreen #drain-title { text-style: bold; }
+    DrainScreen #drain-plan { height: auto; max-height: 60vh; margin: 1 0; }
+    DrainScreen #drain-help { color: $text-muted; }
     """
     BINDINGS = [
         Binding("y", "confirm", "Drain"),
@@ -110,8 +111,13 @@ def open_drain(app: Any, host_id: str) -> None:
     busy = len(snap.servers_on(host_id)) - len(ids)
     servers = {s: snap.servers[s] for s in ids}
     items = [item_of(servers[s], host_id) for s in ids]
+    # ECS refuses to move yearly/monthly servers (Ecs.1901): they stay, with that reason.
+    billed = tuple((i, "billed yearly/monthly: only pay-per-use servers move") for i in items
+                   if not servers[i.id].pay_per_use)
     slots = [slot_of(h) for h in snap.hosts.values()]
-    plan = plan_drain(host_id, items, slots, poller.reserved())
+    plan = plan_drain(host_id, [i for i in items if servers[i.id].pay_per_use], slots,
+                      poller.reserved())
+    plan = replace(plan, stays=plan.stays + billed)
     names = {s.id: clean(s.name) for s in slots}
     running = {s for s in ids if steps_for(servers[s]) != ("migrate",)}
     name = host_label(snap.hosts, host_id)
@@ -124,6 +130,6 @@ def open_drain(app: Any, host_id: str) -> None:
 
     def answered(ok: bool | None) -> None:
         if ok:
-            run_in_background(app, plans, f"drain {name}")
+            run_in_background(app, plans, f"drain {name}", summary=True)
 
     app.push_screen(DrainScreen(title, plan_lines(plan, names, running), len(plans)), answered)

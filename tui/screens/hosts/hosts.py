@@ -60,10 +60,12 @@ class HostsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
-        yield StatusHeader("Dedicated hosts", app.settings.region, read_only=app.read_only,
+        yield StatusHeader(app.settings.label, app.settings.region, read_only=app.read_only,
                            interval=app.settings.refresh, clock=app.clock, id="header")
+        # No select-on-focus: keys of a burst land before the focus, and selecting them then
+        # would let the next key replace them.
         yield Input(placeholder="filter hosts and servers by name, ID or IP (escape clears)",
-                    id="filter")
+                    id="filter", select_on_focus=False)
         yield Static("", id="info")
         yield SourceTable(HOST_COLUMNS, empty_message="Loading the dedicated hosts…",
                           id="hosts")
@@ -211,17 +213,25 @@ class HostsScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self.hosts_table.focus()
+        # Back to the table that shows something (a server name leaves no host row).
+        hosts = self.hosts_table
+        (hosts if hosts.visible_count else self.servers_table).focus()
 
     def on_key(self, event: Any) -> None:
         box = self.query_one("#filter", Input)
         if event.key == "escape" and self.focused is box:
             event.stop()
             self.action_clear()
-        elif self.focused is not box and self._typing and event.is_printable:
-            # Keys typed in the same burst as "/" arrive before the box has focus.
+        elif self.focused is not box and (event.key == "slash" or
+                                           (self._typing and event.is_printable)):
+            # Bindings run only after a key has bubbled to the app, so keys typed in the same
+            # burst as "/" (a paste over SSH) would reach the table first: open the box here
+            # and put them in it, as the source list does.
             event.stop()
-            box.insert_text_at_cursor(event.character or "")
+            if event.key == "slash" and not self._typing:
+                self.action_filter()
+            else:
+                box.insert_text_at_cursor(event.character or "")
 
     def action_clear(self) -> None:
         """Clear the filter, then show every server again, one layer per press."""

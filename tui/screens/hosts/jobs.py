@@ -32,6 +32,11 @@ COLUMNS = [
 ]
 
 
+def short_time(value: object) -> str:
+    """``2026-11-30T10:29:38.123Z`` → ``2026-11-30 10:29:38`` (ECS's own text, cleaned)."""
+    return clean(value)[:19].replace("T", " ") if value else ""
+
+
 def job_row(record: JobRecord, hosts: Any, now: float) -> Row:
     """One job's row."""
     job = record.job
@@ -44,8 +49,8 @@ def job_row(record: JobRecord, hosts: Any, now: float) -> Row:
         "server": literal(record.server_name),
         "source": host_label(hosts, record.source),
         "dest": host_label(hosts, record.dest) if record.kind == "migrate" else "",
-        "begin": clean(getattr(job, "begin_time", None) or "sent"),
-        "end": clean(end) if end else f"running {duration(max(0.0, now - record.begun))}",
+        "begin": short_time(getattr(job, "begin_time", None)) or "sent",
+        "end": short_time(end) if end else f"running {duration(max(0.0, now - record.begun))}",
         "subs": f"{done}/{len(subs)}" if subs else "",
         "id": clean(record.job_id),
         "_begun": record.begun,
@@ -70,9 +75,10 @@ def job_detail(record: JobRecord | None) -> Text:
     for sub in getattr(job, "sub_jobs", []) or []:
         out.append("  ")
         out.append_text(badge(JOB_STATES, getattr(sub, "status", None)))
-        out.append(f"  {clean(getattr(sub, 'job_type', None) or '')}  "
-                   f"{clean(getattr(sub, 'begin_time', None) or '')} → "
-                   f"{clean(getattr(sub, 'end_time', None) or '…')}")
+        out.append(" ")
+        out.append(f" {clean(getattr(sub, 'job_type', None) or '')}  "
+                   f"{short_time(getattr(sub, 'begin_time', None))} → "
+                   f"{short_time(getattr(sub, 'end_time', None)) or '…'}")
         reason = clean(getattr(sub, "fail_reason", None) or "")
         if reason:
             out.append(f"  {reason}", style="bright_red")
@@ -94,7 +100,7 @@ class JobsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
-        yield StatusHeader("Dedicated hosts", app.settings.region, read_only=app.read_only,
+        yield StatusHeader(app.settings.label, app.settings.region, read_only=app.read_only,
                            interval=app.settings.refresh, clock=app.clock, id="header")
         yield Static("Jobs started from this dashboard", id="jobs-title")
         yield SourceTable(COLUMNS, empty_message="No job yet: moves and drains show here.",

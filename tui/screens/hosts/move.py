@@ -53,11 +53,11 @@ def fit_line(f: Fit) -> Text:
     """One destination: name, zone, and capacity after the move (or why it does not fit)."""
     s = f.slot
     out = Text(no_wrap=True, overflow="ellipsis")
-    out.append(f"{clean(s.name)[:24]:<25}", style="bold" if f.ok else "")
-    out.append(f"{clean(s.zone or ''):<14}")
+    out.append(f"{clean(s.name)[:20]:<21}", style="bold" if f.ok else "")
+    out.append(f"{clean(s.zone or '')[:14]:<15}")
     if f.ok:
-        out.append(f"after: {f.after.cpus}/{s.total.cpus} vCPU free, "
-                   f"{gib(f.after.memory)}/{gib(s.total.memory)} GiB free")
+        out.append(f"{f.after.cpus}/{s.total.cpus} vCPU · "
+                   f"{gib(f.after.memory)}/{gib(s.total.memory)} GiB")
     else:
         out.append(f"✖ {f.reason}")
         out.stylize("dim")
@@ -76,8 +76,9 @@ class MoveScreen(ModalScreen[MoveChoice | None]):
     MoveScreen #move-title { text-style: bold; padding-top: 1; }
     MoveScreen #move-what { color: $text-muted; }
     MoveScreen #move-running { color: $warning; }
-    MoveScreen OptionList { height: auto; max-height: 20; margin: 1 0; }
-    MoveScreen #move-help { color: $text-muted; padding-bottom: 1; }
+    MoveScreen #move-head { color: $text-muted; text-style: bold; margin-top: 1; padding-left: 2; }
+    MoveScreen OptionList { height: auto; max-height: 40vh; }
+    MoveScreen #move-help { color: $text-muted; }
     """
     BINDINGS = [
         Binding("enter", "choose", "Move here"),
@@ -96,17 +97,21 @@ class MoveScreen(ModalScreen[MoveChoice | None]):
         self.hard_stop = False
 
     def compose(self) -> ComposeResult:
-        options: list[Option] = []
+        # The hosts it fits on (most room first), then the public pool, then every host it
+        # does not fit on, dimmed with the reason.
+        options = [Option(fit_line(f), id=f.slot.id) for f in self.fits if f.ok]
         if self.pool:
-            options.append(Option(Text.assemble((f"{'public pool':<25}", "bold italic"),
-                                                f"{'':<14}shared hosts, no dedicated capacity"),
+            options.append(Option(Text.assemble((f"{'public pool':<21}", "bold italic"),
+                                                f"{'':<15}shared hosts, no DeH capacity"),
                                   id=POOL_OPTION))
-        for f in self.fits:
-            options.append(Option(fit_line(f), id=f.slot.id, disabled=not f.ok))
+        options += [Option(fit_line(f), id=f.slot.id, disabled=True)
+                    for f in self.fits if not f.ok]
         with Vertical():
             yield Static(self.title_text, id="move-title", markup=False)
             yield Static(self.what, id="move-what", markup=False)
             yield Static(self._running_text(), id="move-running", markup=False)
+            yield Static(f"{'Destination':<21}{'Zone':<15}Free after the move", id="move-head",
+                         markup=False)
             yield OptionList(*options, id="move-options")
             fitting = sum(1 for f in self.fits if f.ok)
             yield Static(f"{fitting} of {len(self.fits)} hosts have room · enter: move here · "
@@ -117,10 +122,10 @@ class MoveScreen(ModalScreen[MoveChoice | None]):
         if not self.running:
             return ""
         who = "It is" if self.running == 1 else f"{self.running} of them are"
-        how = ("HARD stop (like pulling the plug)" if self.hard_stop
-               else "soft stop (the OS shuts down cleanly)")
-        return (f"{who} running: the plan is stop ({how}), move, start again — each step only "
-                "after the previous job succeeded.")
+        how = ("HARD stop, like pulling the plug" if self.hard_stop
+               else "soft stop, the OS shuts down cleanly")
+        return (f"{who} running. The plan: 1. stop ({how}; h changes it), 2. move, 3. start "
+                "again — each step only after the previous job succeeded.")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -173,6 +178,12 @@ def open_move(app: Any, server_ids: tuple[str, ...], label: str) -> None:
     if busy:
         app.notify(f"{clean(busy[0].name)} already has a job in flight; wait for it.",
                    severity="warning", markup=False)
+        return
+    billed = [s for s in servers if not s.pay_per_use]
+    if billed:
+        # ECS refuses cold migration of yearly/monthly servers (Ecs.1901): say so, send nothing.
+        app.notify(f"{clean(billed[0].name)} is billed yearly/monthly; ECS moves only "
+                   "pay-per-use servers.", severity="warning", markup=False)
         return
     items = [item_of(s, snap.host_of.get(s.id)) for s in servers]
     group = items[0] if len(items) == 1 else group_item(items)

@@ -38,13 +38,15 @@ def outcome_text(o: PlanOutcome) -> str:
     return f"{p.server_name}: the plan stopped at step “{o.step}”: {o.reason}"
 
 
-def run_in_background(app: Any, plans: Sequence[MovePlan], what: str) -> None:
-    """Run ``plans`` (two at a time) through the command gateway; report when done."""
+def run_in_background(app: Any, plans: Sequence[MovePlan], what: str, *,
+                      summary: bool = False) -> None:
+    """Run ``plans`` (two at a time) through the command gateway; report when done: a toast
+    for one plan, a per-server summary for several (or always, with ``summary``)."""
     poller = app.backends["hosts"]
 
     async def run() -> None:
         outcomes = await poller.run_plans(list(plans), app.commands)
-        if len(outcomes) == 1:
+        if len(outcomes) == 1 and not summary:
             o = outcomes[0]
             app.notify(outcome_text(o), title="Moved" if o.ok else "Move failed",
                        severity="information" if o.ok else "error",
@@ -59,18 +61,32 @@ def run_in_background(app: Any, plans: Sequence[MovePlan], what: str) -> None:
 def summary_lines(outcomes: Sequence[PlanOutcome], width: int) -> list[Text]:
     """Failed first (with step and reason), then moved, then skipped."""
     order = list(LOOK)
-    lines = [Text.assemble("  ", f"{'Server':<28} {'Result':<8} Destination / reason",
+    lines = [Text.assemble("  ", f"{'Server':<22} {'Result':<8} Destination / reason",
                            style="bold")]
-    indent = 2 + 28 + 1 + 8 + 1
+    indent = 2 + 22 + 1 + 8 + 1
     for o in sorted(outcomes, key=lambda o: (order.index(o.status), o.plan.server_name)):
         symbol, word, style = LOOK.get(o.status, LOOK["failed"])
         why = (f"→ {o.plan.dest_name}" if o.ok else
                f"at “{o.step}”: {o.reason}" if o.step else o.reason)
         wrapped = textwrap.wrap(why, max(20, width - indent)) or ["—"]
-        lines.append(Text.assemble((symbol, style), " ", o.plan.server_name[:28].ljust(28), " ",
+        lines.append(Text.assemble((symbol, style), " ", o.plan.server_name[:22].ljust(22), " ",
                                    (word.ljust(8), style), " ", wrapped[0]))
         lines.extend(Text(" " * indent + more) for more in wrapped[1:])
     return lines
+
+
+class OutcomeLines(Static):
+    """The per-server rows laid out for the widget's own width (reasons wrap in place)."""
+
+    def __init__(self, outcomes: Sequence[PlanOutcome], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.outcomes = outcomes
+
+    def render(self) -> Text:
+        return Text("\n").join(summary_lines(self.outcomes, self.content_size.width or 100))
+
+    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
+        return len(summary_lines(self.outcomes, width))
 
 
 class MoveSummaryScreen(ModalScreen[None]):
@@ -104,8 +120,7 @@ class MoveSummaryScreen(ModalScreen[None]):
                          id="summary-title", markup=False)
             yield Static(counts, id="summary-counts")
             with VerticalScroll(id="summary-rows"):
-                yield Static(Text("\n").join(summary_lines(self.outcomes, 110)),
-                             id="summary-table")
+                yield OutcomeLines(self.outcomes, id="summary-table")
 
     def action_close(self) -> None:
         """Close the summary."""

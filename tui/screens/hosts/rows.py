@@ -123,11 +123,12 @@ def pool_row(count: int) -> Row:
 SERVER_COLUMNS = [
     Column("name", "Server", min_width=14, searchable=True),
     Column("status", "Status", width=13),
-    Column("flavor", "Flavor", width=14, sort_key=lambda r: r["_size"]),
-    Column("ip", "IP", width=15, searchable=True),
     Column("host", "Host", min_width=10),
-    Column("az", "AZ", width=14),
+    # The job in flight comes before the static facts: at 80 columns it must stay in view.
     Column("job", "Job", width=22, sort_key=lambda r: r["_job"]),
+    Column("flavor", "Flavor", width=13, sort_key=lambda r: r["_size"]),
+    Column("ip", "IP", width=15, searchable=True),
+    Column("az", "AZ", width=14),
     Column("id", "ID", width=0, min_width=0, searchable=True),
 ]
 

@@ -135,7 +135,7 @@ def plan_dialog(title: str, plan: EvacuationPlan, snap: ZStackSnapshot) -> Drain
     stays = tuple((item_of(s.vm), clean(s.reason)) for s in plan.stuck)
     shown = DrainPlan(plan.drain.moves, stays, plan.drain.free_after)
     names = {k: clean(h.name or k) for k, h in snap.hosts.items()}
-    text = plan_lines(shown, names, set(), stays_title="not moved, each with why")
+    text = plan_lines(shown, names, set())
     return DrainScreen(title, text, len(plan.movable))
 
 

@@ -60,6 +60,7 @@ class EcsWorld:
         self.hosts, self.servers = generate(seed, hosts, servers, region, self.now)
         self.host_order = sorted(self.hosts, key=lambda h: self.hosts[h].name)
         self.server_order = list(self.servers)
+        self._seeded = len(self.server_order)
         self.jobs: dict[str, SimJob] = {}
         self.active: set[str] = set()
         self.serial = 0
@@ -146,6 +147,12 @@ class EcsWorld:
             )
             self.servers[server.id] = server
             self.server_order.append(server.id)
+        if fresh:
+            # Targets sort by when their task finished, not by when a request noticed it, so
+            # the list is the same however time was advanced.
+            tail = sorted(self.server_order[self._seeded:],
+                          key=lambda i: (self.servers[i].created, i))
+            self.server_order[self._seeded:] = tail
 
     # -- lookups ---------------------------------------------------------------------------
 
