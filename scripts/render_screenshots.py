@@ -33,6 +33,9 @@ PICTURES = {
     "hosts-move": "test_snapshots_hosts/TestMoveDialog.test_running_server[160x48].svg",
     "hosts-drain": "test_snapshots_hosts/TestDrainPlan.test_plan_with_servers_that_stay[160x48].svg",
     "hosts-jobs": "test_snapshots_hosts/TestJobs.test_a_failed_move[160x48].svg",
+    "zstack-view": "test_snapshots_zstack/TestZStackView.test_a_migration_in_flight.svg",
+    "zstack-confirm": "test_snapshots_zstack/TestZStackDialogs.test_confirmation_with_options.svg",
+    "zstack-evacuate": "test_snapshots_zstack/TestZStackDialogs.test_evacuation_plan.svg",
 }
 
 

@@ -95,9 +95,12 @@ class MigdashApp(App[None]):
         wall_clock: Callable[[], float] = time.time,
         audit: AuditLog | None = None,
         ecs_client: Any = None,
+        zstack_settings: Any = None,
     ) -> None:
         super().__init__()
         self.settings = settings
+        self.zstack_settings = zstack_settings
+        """View 3's connection (``tui.connect.ZStackSettings``); None: the demo's, or none."""
         self.clock = clock
         self.wall_clock = wall_clock
         # The service has its own backoff, so the client retries each read only once.
@@ -134,6 +137,11 @@ class MigdashApp(App[None]):
         return self.settings.read_only
 
     def on_mount(self) -> None:
+        from tui.service.zstack import zstack_backend
+
+        zstack = zstack_backend(self)  # view 3, when ZStack is configured (always in the demo)
+        if zstack is not None:
+            self.backends["zstack"] = zstack
         for view in VIEWS:
             self.add_mode(view.mode, self._root(view))
         self.switch_mode("migrations")
@@ -149,6 +157,9 @@ class MigdashApp(App[None]):
         await self.client.aclose()
         if self.ecs is not None:
             await self.ecs.aclose()
+        zstack = self.backends.get("zstack")
+        if zstack is not None:
+            await zstack.aclose()  # type: ignore[attr-defined]  # logs the ZStack session out
 
     def _root(self, view: View) -> Callable[[], Any]:
         def make() -> Any:

@@ -23,8 +23,9 @@ from tui.config import ConfigError
 from tui.connect import REFRESH_RANGE
 
 DESCRIPTION = (
-    "Terminal dashboard for Huawei Cloud Server Migration Service (SMS). With no endpoint and "
-    "no profile it runs on the embedded SMS simulator."
+    "Terminal dashboard for server migrations: Huawei Cloud SMS (view 1), ECS dedicated hosts "
+    "(view 2) and ZStack live migration (view 3). With no endpoint and no profile it runs on "
+    "the embedded simulator, which serves all three."
 )
 EPILOG = (
     "Credentials come from the environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, "
@@ -32,7 +33,7 @@ EPILOG = (
     "profile in the config file (which must be chmod 600 if it holds secrets). "
     "Options may come before or after a command. "
     "Commands: 'migdash status --help' prints the fleet for scripts; 'migdash hosts' prints "
-    "dedicated hosts and their servers; 'migdash audit' prints the log of every write sent."
+    "dedicated hosts and their servers; 'migdash zstack' ZStack's hosts and VMs; 'migdash audit' prints the log of every write sent."
 )
 
 SOURCES_RANGE = (1, 100_000)
@@ -108,6 +109,10 @@ CONNECTION_OPTIONS: list[Option] = [
            default=5.0, help="base polling interval, 1–3600 s (default 5)"),
     option("--insecure", action="store_true", default=False,
            help="do not verify the endpoint's TLS certificate"),
+    option("--zstack-endpoint", metavar="URL", type=endpoint_url,
+           help="ZStack management node for view 3, e.g. http://mn:8080 (password from "
+                "MIGDASH_ZSTACK_PASSWORD or the profile's zstack_password, never a flag)"),
+    option("--zstack-account", metavar="NAME", help="ZStack account (default admin)"),
     option("--sources", metavar="N", type=number_in_range(int, *SOURCES_RANGE), default=40,
            group=SIM_GROUP, help="number of simulated source servers, 1–100000 (default 40)"),
     option("--seed", metavar="S", type=int, default=0, group=SIM_GROUP,
@@ -193,10 +198,26 @@ def _run_hosts(args: argparse.Namespace) -> int:
     return code
 
 
+def _add_zstack(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
+    from tui.zstack_cli import add_parser
+
+    add_parser(sub, parents).set_defaults(handler=_run_zstack)
+
+
+def _run_zstack(args: argparse.Namespace) -> int:
+    from tui.zstack_cli import report
+
+    out, code = asyncio.run(report(zstack_settings_from(args, settings_from(args)),
+                                   args.fmt or "text"))
+    print(out, file=sys.stderr if code == 3 else sys.stdout)
+    return code
+
+
 SUBCOMMANDS: list[Callable[[Any, list[argparse.ArgumentParser]], None]] = [
     _add_status,
     _add_audit,
     _add_hosts,
+    _add_zstack,
 ]
 """Each registers one subcommand's parser and sets its ``handler(args) -> exit status``."""
 
@@ -231,10 +252,20 @@ def settings_from(args: argparse.Namespace) -> Any:
     )
 
 
+def zstack_settings_from(args: argparse.Namespace, settings: Any) -> Any:
+    """View 3's settings (None when no ZStack is configured; the demo has its simulator)."""
+    from tui.connect import resolve_zstack
+
+    return resolve_zstack(settings, endpoint=args.zstack_endpoint,
+                          account=args.zstack_account, profile=args.profile)
+
+
 def _run_dashboard(args: argparse.Namespace) -> int:
     from tui.app import MigdashApp
 
-    app = MigdashApp(settings_from(args))
+    settings = settings_from(args)
+    zstack = zstack_settings_from(args, settings)
+    app = MigdashApp(settings, zstack_settings=zstack)
     app.run()
     # Textual sets a non-zero return code when the app ended on an exception (a crash at
     # start must not look like a clean exit to a script or a supervisor).

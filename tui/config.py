@@ -29,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, model_va
 
 AuthKind = Literal["aksk", "token", "password", "none"]
 
-SECRET_FIELDS = frozenset({"ak", "sk", "security_token", "token", "password"})
+SECRET_FIELDS = frozenset({"ak", "sk", "security_token", "token", "password",
+                           "zstack_password"})
 """Profile keys whose values are credentials; their presence makes file permissions matter."""
 
 ENV_FIELDS: Mapping[str, str] = {
@@ -38,6 +39,7 @@ ENV_FIELDS: Mapping[str, str] = {
     "HUAWEICLOUD_SDK_SECURITY_TOKEN": "security_token",
     "HUAWEICLOUD_SDK_PROJECT_ID": "project_id",
     "MIGDASH_TOKEN": "token",
+    "MIGDASH_ZSTACK_PASSWORD": "zstack_password",
 }
 """Environment variables that override (or fill in) a profile's field."""
 
@@ -83,7 +85,12 @@ class Profile(BaseModel):
     deh_endpoint: str | None = None
     """Base URL of DeH (dedicated hosts); default ``https://deh.{region}.myhuaweicloud.com``."""
     zstack_endpoint: str | None = None
-    """Base URL of a ZStack source platform, when migrating from one."""
+    """Base URL of a ZStack management node (``http://<mn>:8080``), for view 3."""
+    zstack_account: str | None = None
+    """ZStack account to log in with (``admin`` when omitted)."""
+    zstack_password: SecretStr | None = None
+    """That account's password (``MIGDASH_ZSTACK_PASSWORD`` overrides it); only its SHA-512
+    is sent."""
     verify_tls: bool = True
     """Check the server's TLS certificate; switch off only for lab endpoints."""
 

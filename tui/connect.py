@@ -133,6 +133,76 @@ def resolve(
     )
 
 
+@dataclass(frozen=True)
+class ZStackSettings:
+    """Where view 3's ZStack is and how to log in; the password never reaches a repr."""
+
+    endpoint: str
+    account: str
+    demo: bool = False
+    verify_tls: bool = True
+    password: str | None = field(default=None, repr=False, compare=False)
+    session_id: str | None = field(default=None, repr=False, compare=False)
+    sim_options: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+def resolve_zstack(
+    settings: Settings,
+    *,
+    endpoint: str | None = None,
+    account: str | None = None,
+    profile: str | None = None,
+    env: Mapping[str, str] | None = None,
+    config_path: Any = None,
+) -> ZStackSettings | None:
+    """ZStack from flags > environment > profile; the embedded simulator in the demo; None
+    when no ZStack is configured. The password comes from ``MIGDASH_ZSTACK_PASSWORD`` or the
+    (0600) profile, never from the command line; ``MIGDASH_ZSTACK_SESSION`` reuses a session."""
+    env = os.environ if env is None else env
+    if settings.demo and endpoint is None:
+        from tui.sim.zstack import ZStackSimConfig
+
+        sim = ZStackSimConfig()
+        return ZStackSettings(DEMO_ENDPOINT, sim.account, demo=True, password=sim.password,
+                              sim_options=dict(settings.sim_options))
+    prof = None if settings.demo else resolve_profile(profile, env=env, path=config_path)
+    endpoint = endpoint or (prof.zstack_endpoint if prof else None)
+    if not endpoint:
+        return None
+    password = env.get("MIGDASH_ZSTACK_PASSWORD") or (
+        _secret(prof.zstack_password) if prof else None)
+    session = env.get("MIGDASH_ZSTACK_SESSION") or None
+    if password is None and session is None:
+        raise ConfigError("ZStack needs a password: set MIGDASH_ZSTACK_PASSWORD (or "
+                          "zstack_password in a chmod 600 profile), or MIGDASH_ZSTACK_SESSION")
+    return ZStackSettings(
+        endpoint=endpoint.rstrip("/"),
+        account=account or (prof.zstack_account if prof else None) or "admin",
+        verify_tls=settings.verify_tls and (prof.verify_tls if prof else True),
+        password=password, session_id=session,
+    )
+
+
+def open_zstack_client(zsettings: ZStackSettings, *, sms: Any = None, **client_kw: Any) -> Any:
+    """A ``ZStackClient`` for ``zsettings``. In the demo it talks to the same in-process
+    simulator as ``sms`` (a fresh one without); ``client.simulator`` is that ``Simulator``,
+    whose ``zstack`` engine tests inspect."""
+    from tui.api.zstack import ZStackClient
+
+    if zsettings.demo:
+        from tui.sim import SimConfig, SimTransport, create_app
+
+        app = getattr(sms, "sim_app", None) or create_app(SimConfig(**dict(zsettings.sim_options)))
+        client = ZStackClient(zsettings.endpoint, account=zsettings.account,
+                              password=zsettings.password, transport=SimTransport(app),
+                              **client_kw)
+        client.simulator = app.state.sim  # type: ignore[attr-defined]
+        return client
+    return ZStackClient(zsettings.endpoint, account=zsettings.account,
+                        password=zsettings.password, session_id=zsettings.session_id,
+                        verify=zsettings.verify_tls, **client_kw)
+
+
 def _derived(service: str, region: str | None) -> str | None:
     """``https://{service}.{region}.myhuaweicloud.com`` when the profile names a region."""
     return f"https://{service}.{region}.myhuaweicloud.com" if region else None

@@ -61,10 +61,9 @@ def _hosts_root() -> Screen[Any]:
 
 
 def _zstack_root() -> Screen[Any]:
-    # View 3 is built by the ZStack work; until then its placeholder explains the setup.
-    from tui.screens.unconfigured import NotConfiguredScreen
+    from tui.screens.zstack.view import ZStackScreen
 
-    return NotConfiguredScreen(VIEWS[2])
+    return ZStackScreen()
 
 
 VIEWS: tuple[View, ...] = (
@@ -214,6 +213,10 @@ def help_sections(app: Any) -> list[tuple[str, list[BindingType]]]:
         sections = hosts_help()
     elif mode == "migrations":
         sections = _sms_help(table_keys)
+    elif mode == "zstack":
+        from tui.screens.zstack import help_sections as zstack_help
+
+        sections = zstack_help()
     else:
         sections = []
     return [

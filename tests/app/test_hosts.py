@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
@@ -349,7 +350,12 @@ async def test_read_only_has_no_write_keys_and_sends_nothing(
         assert "M" not in keys and "D" not in keys and "slash" in keys
 
 
-async def test_view_3_says_how_to_configure_zstack(make_app: Callable[..., MigdashApp]) -> None:
+async def test_view_3_says_how_to_configure_zstack(make_app: Callable[..., MigdashApp],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # The demo always has a ZStack (its simulator): take it away to see the setup text.
+    import tui.service.zstack
+
+    monkeypatch.setattr(tui.service.zstack, "zstack_backend", lambda app: None)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")

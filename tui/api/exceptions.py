@@ -1,4 +1,4 @@
-"""Every failure the SMS, ECS and DeH clients can raise, as one tree.
+"""Every failure the SMS, ECS, DeH and ZStack clients can raise, as one tree.
 
     SmsError                      anything that went wrong talking to a cloud API
     ├── ApiError                  the server answered with an error status
@@ -21,12 +21,23 @@
     │                             came back (timeout or reset after sending, unreadable 2xx)
     ├── RequestValidationError    a write body failed validation; nothing was sent
     ├── JobFailed                 an ECS job ended in FAIL: ``fail_reason``, sub-job errors
-    └── JobTimedOut               an ECS job was followed past its deadline (it may still end)
+    ├── JobTimedOut               an ECS job was followed past its deadline (it may still end)
+    └── ZStackError               ZStack answered with an ErrorCode (or its protocol failed);
+        │                         each is also the generic class on its right, so code that
+        │                         handles ``AuthError`` or ``NotFound`` handles ZStack's too
+        ├── ZStackAuthError       + AuthError: login refused, or the session refused again
+        │                           after logging in once more (ID.1000, ID.1001)
+        ├── ZStackMalformed       + InvalidRequest: 400 with a text body (e.g. wrong action key)
+        ├── ZStackFailed          + ApiError: 503 with an ErrorCode and its ``cause`` chain
+        │   └── ZStackJobFailed   the async job ended in 503 (VM.1008, VM.1010, …)
+        ├── ZStackJobExpired      + NotFound: the job's location answers 404 (expired)
+        └── ZStackJobTimeout      + DeadlineExceeded: no result within the call's apiTimeout
 
 Every class carries the HTTP status (when there was one), the ``error_code`` (``SMS.xxxx``,
 ``Ecs.xxxx``, ``DEH.xxxx``, ``APIGW.xxxx``), the message and a parameter list (SMS
 ``error_param``; for ECS the ``details`` as ``code: message``), so the UI can decode it with
-:func:`tui.api.errors.explain`. Messages never contain credentials.
+:func:`tui.api.errors.explain`. Messages never contain credentials. ZStack errors decode with
+:func:`tui.api.zstack.errors.explain` (their ``hint`` does it).
 """
 
 from __future__ import annotations
@@ -263,6 +274,47 @@ class JobTimedOut(SmsError):
         self.job = job
 
 
+class ZStackError(SmsError):
+    """Base of every error the ZStack client raises; ``causes`` is the ErrorCode chain
+    (outermost first) as ``(code, description, details)`` triples."""
+
+    def __init__(self, message: str, *,
+                 causes: list[tuple[str, str, str]] | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.causes: list[tuple[str, str, str]] = list(causes or [])
+
+    @property
+    def hint(self) -> str:
+        """What to do, from the ZStack catalogue (the SMS one does not know these codes)."""
+        from tui.api.zstack.errors import explain
+
+        return explain(self.error_code).handling if self.error_code else ""
+
+
+class ZStackAuthError(ZStackError, AuthError):
+    """ZStack refused the login, or refused the session again after one fresh login."""
+
+
+class ZStackMalformed(ZStackError, InvalidRequest):
+    """400 with a text body: ZStack could not map the request (wrong action key, bad JSON)."""
+
+
+class ZStackFailed(ZStackError, ApiError):
+    """503 with an ErrorCode: ZStack ran the call and it failed (``causes`` says why)."""
+
+
+class ZStackJobFailed(ZStackFailed):
+    """An async job (``202`` then its location) ended in 503 with an ErrorCode."""
+
+
+class ZStackJobExpired(ZStackError, NotFound):
+    """The job's location answered 404: ZStack forgot the job before we read its result."""
+
+
+class ZStackJobTimeout(ZStackError, DeadlineExceeded):
+    """The job gave no result within the call's ``apiTimeout``; it may still finish."""
+
+
 __all__ = [
     "SmsError",
     "ApiError",
@@ -286,4 +338,11 @@ __all__ = [
     "SubJobError",
     "JobFailed",
     "JobTimedOut",
+    "ZStackError",
+    "ZStackAuthError",
+    "ZStackMalformed",
+    "ZStackFailed",
+    "ZStackJobFailed",
+    "ZStackJobExpired",
+    "ZStackJobTimeout",
 ]

@@ -202,8 +202,11 @@ class Caller:
         rng: Callable[[], float] = random.random,
         on_event: Callable[[str, Mapping[str, Any]], None] | None = None,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        map_error: Callable[[httpx.Response], ApiError] = error_from_response,
     ) -> None:
         self._http = http
+        # Each backend reads its own error bodies (ZStack's ``{"error": ErrorCode}``).
+        self._map_error = map_error
         self.max_response_bytes = max_response_bytes
         self.deadline = deadline
         self.retry = retry
@@ -221,13 +224,27 @@ class Caller:
         deadline: float | None = None,
     ) -> Any:
         """Send ``method path`` and return its JSON; raise an :class:`SmsError` subclass."""
+        return (await self.exchange(method, path, params=params, json_body=json_body,
+                                    deadline=deadline))[1]
+
+    async def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        deadline: float | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        """Like :meth:`call`, but also the status of the success (ZStack's 202 vs 200)."""
         limit = self.deadline if deadline is None else deadline
         # Whether the current attempt may have reached the server: a write that ends while
         # this is set has an unknown outcome, not a failed one.
         sent = [False]
         try:
             async with asyncio.timeout(limit):
-                return await self._attempts(method, path, params, json_body, sent)
+                return await self._attempts(method, path, params, json_body, sent, headers)
         except TimeoutError:
             if sent[0] and not _idempotent(method):
                 raise OutcomeUnknown(
@@ -250,12 +267,13 @@ class Caller:
         params: Mapping[str, Any] | None,
         json_body: Any,
         sent: list[bool],
-    ) -> Any:
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, Any]:
         idempotent = _idempotent(method)
         retry = 0
         while True:
             request = self._http.build_request(
-                method, path, params=_clean_params(params), json=json_body
+                method, path, params=_clean_params(params), json=json_body, headers=headers
             )
             try:
                 sent[0] = True
@@ -274,9 +292,9 @@ class Caller:
                 continue
             if response.status_code < 400:
                 if idempotent:
-                    return decode_json(response)
+                    return response.status_code, decode_json(response)
                 try:
-                    return decode_json(response)
+                    return response.status_code, decode_json(response)
                 except BadResponse as exc:
                     # The server said yes but the answer is unreadable (e.g. cut short): the
                     # write most likely took effect, and only a re-read can tell.
@@ -288,19 +306,20 @@ class Caller:
                         method=method,
                         url=path,
                     ) from None
-            error = error_from_response(response)
+            error = self._map_error(response)
             if not idempotent and response.status_code in GATEWAY_LOST:
                 # A gateway answered for a backend it lost: the write may have been applied.
                 raise OutcomeUnknown(
                     f"HTTP {response.status_code} from a gateway ({error.message[:80]}); the "
-                    "request may have reached SMS",
+                    "request may have reached the server",
                     cause=f"HTTP {response.status_code} from a gateway",
                     status=response.status_code,
                     method=method,
                     url=path,
                 ) from None
             sent[0] = False  # the server answered: whatever it said, it is known
-            retriable = response.status_code == 429 or response.status_code >= 500
+            # By class, not status: a ZStack 503 carrying an ErrorCode is an answer, not an outage.
+            retriable = isinstance(error, (RateLimited, ServerError))
             if not (idempotent and retriable) or retry >= self.retry.attempts:
                 raise error
             retry_after = error.retry_after if isinstance(error, RateLimited) else None

@@ -13,6 +13,8 @@ WRITE_ACTIONS = frozenset({
     "delete_project", "set_default_project",
     # dedicated hosts (and the SMS task screen's way into them)
     "move_servers", "drain_host", "place_on_host",
+    # ZStack
+    "zstack_migrate", "zstack_evacuate",
 })
 """Actions that send a write; in read-only mode they are absent from footer, help and palette."""
 

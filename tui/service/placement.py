@@ -7,7 +7,7 @@ flight is passed in as ``reserved`` and counts as taken.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -108,19 +108,24 @@ class DrainPlan:
 
 
 def plan_drain(host_id: str, items: Sequence[Item], slots: Iterable[Slot],
-               reserved: Mapping[str, Capacity] | None = None) -> DrainPlan:
+               reserved: Mapping[str, Capacity] | None = None, *,
+               allowed: Mapping[str, Collection[str]] | None = None) -> DrainPlan:
     """Place every item of ``host_id`` on the other slots, largest first (CPUs, then memory).
 
     Each goes where the most CPUs stay free afterwards (spreading the load rather than
     packing one host full); capacity and zone are respected, and capacity taken by an
-    earlier item of the plan counts for the next. What fits nowhere stays, with why."""
+    earlier item of the plan counts for the next. What fits nowhere stays, with why.
+    ``allowed`` (item id → slot ids) limits an item to the hosts its backend offered it
+    (ZStack's migration-target-hosts); without it every slot is a candidate."""
     taken = dict(reserved or {})
     others = [s for s in slots if s.id != host_id]
     moves: list[tuple[Item, Slot]] = []
     stays: list[tuple[Item, str]] = []
     order = sorted(items, key=lambda i: (-i.size.cpus, -i.size.memory, i.name))
     for item in order:
-        fits = candidates(item, others, taken)
+        pool = others if allowed is None else [s for s in others
+                                               if s.id in allowed.get(item.id, ())]
+        fits = candidates(item, pool, taken)
         best = fits[0] if fits and fits[0].ok else None
         if best is None:
             stays.append((item, _why_nowhere(item, fits)))

@@ -59,6 +59,8 @@ class SimConfig:
     """Share of migrations to a dedicated host that fail on a NUMA shortage."""
     wall: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
     """Wall time used to check AK/SK signature dates (not the simulated clock)."""
+    zstack: Any = None
+    """A ``tui.sim.zstack.ZStackSimConfig`` (None: its defaults)."""
 
     @property
     def auth_mode(self) -> str:
@@ -664,5 +666,8 @@ def create_app(config: SimConfig | None = None) -> Starlette:
     app.state.ecs = EcsWorld(seed=cfg.seed, hosts=cfg.hosts, servers=cfg.ecs_servers,
                              region=cfg.region, clock=sim.clock, sms=sim.engine,
                              numa_share=cfg.numa_share)
+    from tui.sim.zstack import mount as mount_zstack
+
+    mount_zstack(app, sim)
     app.add_middleware(FaultMiddleware, sim=sim)
     return app

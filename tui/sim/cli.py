@@ -73,6 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="inject faults (see below); also enables the admin routes")
     p.add_argument("--admin", action="store_true",
                    help="enable the /_sim admin routes without initial faults")
+    zs = p.add_argument_group("ZStack (/zstack/v1/... on the same port)")
+    zs.add_argument("--zstack-hosts", metavar="N", type=int, default=8,
+                    help="hosts to generate (default 8, up to 5000)")
+    zs.add_argument("--zstack-vms", metavar="N", type=int, default=48,
+                    help="VMs to generate (default 48, up to 100000)")
+    zs.add_argument("--zstack-account", metavar="NAME", default="admin",
+                    help="account accepted by the login (default admin)")
+    zs.add_argument("--zstack-password", metavar="PW",
+                    default=os.environ.get("MIGDASH_SIM_ZSTACK_PASSWORD", "password"),
+                    help="its password (default 'password'; or MIGDASH_SIM_ZSTACK_PASSWORD)")
+    zs.add_argument("--zstack-fail-share", metavar="F", type=float, default=0.1,
+                    help="share of migrations that fail with VM.1008 (default 0.1)")
     p.add_argument("--log-level", default="warning",
                    choices=["critical", "error", "warning", "info", "debug"],
                    help="uvicorn log level (default warning)")
@@ -96,6 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.speed <= 0:
         print("migdash-sim: --speed must be positive", file=sys.stderr)
         return 2
+    if not (0 < args.zstack_hosts <= 5000 and 0 <= args.zstack_vms <= 100_000
+            and 0 <= args.zstack_fail_share <= 1):
+        print("migdash-sim: --zstack-hosts 1-5000, --zstack-vms 0-100000, "
+              "--zstack-fail-share 0-1", file=sys.stderr)
+        return 2
     try:
         parse_faults(args.faults)
     except FaultSpecError as exc:
@@ -105,12 +122,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     from tui.sim.app import SimConfig, create_app
+    from tui.sim.zstack import ZStackSimConfig
 
+    zstack = ZStackSimConfig(hosts=args.zstack_hosts, vms=args.zstack_vms,
+                             account=args.zstack_account, password=args.zstack_password,
+                             fail_share=args.zstack_fail_share)
     app = create_app(SimConfig(sources=args.sources, seed=args.seed, speed=args.speed,
                                hosts=args.hosts, ecs_servers=args.ecs_servers,
                                numa_share=args.numa_share,
                                token=args.token, ak=args.ak, sk=args.sk, faults=args.faults,
-                               admin=True if args.admin else None))
+                               admin=True if args.admin else None, zstack=zstack))
     mode = app.state.sim.config.auth_mode
     print(f"migdash-sim: {args.sources} sources, {args.hosts} dedicated hosts, "
           f"{args.ecs_servers} ECS servers (seed {args.seed}, speed x{args.speed:g}, "
