@@ -203,3 +203,16 @@ def test_settings_refuse_a_refresh_out_of_range_from_any_caller(value: float) ->
 
     with pytest.raises(ConfigError, match="1–3600 s"):
         resolve(demo=True, refresh=value)
+
+
+def test_a_reader_that_leaves_early_is_not_a_traceback() -> None:
+    """`migdash hosts | head -1`: the pipe closes under us; no BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        f"{sys.executable} -m tui.cli --demo hosts | head -1",
+        shell=True, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.stdout.strip(), proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr

@@ -281,6 +281,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"migdash: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `migdash status | head`: the reader left; that is not an error of ours. Point stdout
+        # at nothing so the interpreter's final flush does not fail again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
