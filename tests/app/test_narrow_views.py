@@ -1,5 +1,6 @@
 """Views 2 (Dedicated hosts) and 3 (ZStack) in an 80x24 SSH window: the columns that say where
-capacity is and what is moving stay on screen; the others scroll in with ``right``."""
+capacity is and what is moving stay on screen; the others scroll in with ``right``. And the
+task screen spends no line of the 24 on an empty error or pending note."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from tests.app.conftest import loaded, wait_for
 from tests.app.test_hosts import open_hosts, world
 from tests.app.test_narrow import NARROW, screen_text
 from tests.app.test_zstack_view import open_view, zstack_app
+from tui.api.exceptions import ApiError
 from tui.app import MigdashApp
+from tui.screens.task import TaskScreen
+from tui.service.poller import DetailPollFailed
 
 
 def header_with(pilot: Pilot[Any], *labels: str) -> str:
@@ -115,3 +120,28 @@ async def test_a_host_name_in_the_hosts_info_line_is_text_not_markup(
         await pilot.press("enter")
         await pilot.pause()
         assert "on [b]deh[/b] (escape: all)" in "\n".join(screen_text(pilot))
+
+
+async def test_task_screen_at_80x24_starts_the_summary_under_the_title_until_there_is_news(
+        make_app: Callable[..., MigdashApp]) -> None:
+    app: Any = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await loaded(pilot)
+        app.service.intervals.task = 3600.0
+        engine = app.client.simulator.engine
+        src = next(s for s in engine.sources.values()
+                   if s.task_id and engine.tasks[s.task_id].state == "RUNNING")
+        app.push_screen(TaskScreen(src.task_id, src.id))
+        await wait_for(pilot, lambda: getattr(app.screen, "detail", None) is not None, "task")
+        await pilot.pause()
+        lines = screen_text(pilot)
+        title = next(i for i, line in enumerate(lines) if src.task_id in line)
+        # No error and nothing pending: the summary's first line is right under the title.
+        assert lines[title + 1].split()[:1] == ["State"], lines[title: title + 3]
+        app.detail_error = DetailPollFailed("task", src.task_id, ApiError("gateway timeout",
+                                                                          status=504))
+        await pilot.pause()
+        lines = screen_text(pilot)
+        assert "Could not refresh this task" in lines[title + 1]
+        state = next(i for i, line in enumerate(lines) if line.split()[:1] == ["State"])
+        assert state > title + 1  # the summary moved down to make room for the error
