@@ -110,3 +110,20 @@ def test_sort_by_state_is_by_severity() -> None:
     order = sorted(["finished", "syncing", "unavailable", "replicate", "error", "waiting"],
                    key=lambda s: state.sort_key({"_state": s}))  # type: ignore[misc]
     assert order == ["error", "unavailable", "waiting", "replicate", "syncing", "finished"]
+
+
+def test_flexing_columns_with_unequal_minimums_never_overflow_the_line() -> None:
+    from widgets.table.cells import layout_widths
+
+    # An even share (12) is below two columns' minimum (14): they take 14 and the third takes
+    # what is left, so the line is exactly as wide as it may be (it used to be 3 cells over).
+    columns = [Column("name", "Name", min_width=8), Column("state", "State", width=13),
+               Column("cpu", "CPU", min_width=14), Column("mem", "Mem", min_width=14)]
+    widths = layout_widths(columns, 3 * 1 + 13 + 38)
+    assert widths == [10, 13, 14, 14]
+    assert sum(widths) + 3 == 3 + 13 + 38
+    # Planned with a column that does not fit, the drawn columns still fit the line.
+    plan = plan_columns([*columns, Column("vms", "VMs", width=4),
+                         Column("cluster", "Cluster", width=9)], 64)
+    assert plan.hidden_right == ("Cluster",)
+    assert sum(plan.widths) + 4 <= 64 - 2  # the gaps, and the cells of the ▸

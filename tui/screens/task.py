@@ -54,6 +54,8 @@ class TaskScreen(Screen[None]):
     TaskScreen #error { color: $error; height: auto; }
     TaskScreen #failure { height: auto; }
     TaskScreen #pending { color: $warning; height: auto; }
+    /* Shown only with something to say (TaskScreen._say): empty, they took a line each. */
+    TaskScreen #error, TaskScreen #pending, TaskScreen #failure { display: none; }
     TaskScreen #stall { color: $warning; text-style: bold; height: auto; padding: 0 1; }
     """
     BINDINGS = [
@@ -135,14 +137,14 @@ class TaskScreen(Screen[None]):
                                                               clean(d.name or d.id),
                                                               ("  task ", "dim"),
                                                               (clean(d.id), "dim")))
-        self.query_one("#error", Static).update("")
-        self.query_one("#pending", Static).update(
-            Text(self.pending_note or f"⧗ {self.pending} sent, waiting for the server…")
-            if self.pending else "")
+        self._say("error", "")
+        self._say("pending",
+                  Text(self.pending_note or f"⧗ {self.pending} sent, waiting for the server…")
+                  if self.pending else "")
         self.query_one("#summary", Static).update(summary_table(d, now))
         failure = decode_error_json(d.error_json)
         if failure is not None:
-            self.query_one("#failure", Static).update(Text.assemble(
+            self._say("failure", Text.assemble(
                 ("✖ Failed: ", "bold red"),
                 (f"{clean(failure.code)} " if failure.code else "", "bold"),
                 clean(failure.message),
@@ -150,7 +152,7 @@ class TaskScreen(Screen[None]):
                 ("\n→ " + clean(failure.handling), "italic")
                 if failure.handling and failure.handling not in failure.message else ""))
         else:
-            self.query_one("#failure", Static).update("")
+            self._say("failure", "")
         speeds = [mbyte_to_mbit(s) or 0.0 for _, s in polled.history[-300:]]
         spark = self.query_one(SpeedSparkline)
         moving = any(v > 0 for v in speeds)
@@ -166,6 +168,13 @@ class TaskScreen(Screen[None]):
         self.query_one("#resources", Static).update(resources_table(d))
         self.refresh_bindings()
 
+    def _say(self, line_id: str, content: str | Text) -> None:
+        """Put ``content`` on the ``#error``, ``#pending`` or ``#failure`` line; an empty line
+        takes no height, so at 80x24 the summary starts right under the title."""
+        line = self.query_one(f"#{line_id}", Static)
+        line.update(content)
+        line.display = bool(content)
+
     def _stall_changed(self, polled: Any) -> None:
         # Stalls are judged on the fleet poll (every source, same rules as the list).
         stall = polled.stalls.for_task(self.task_id) if polled is not None else None
@@ -178,7 +187,7 @@ class TaskScreen(Screen[None]):
             return
         from tui.service.commands import describe
 
-        self.query_one("#error", Static).update(literal(
+        self._say("error", literal(
             f"Could not refresh this task{' (showing the last good data)' if self.detail else ''}: "
             f"{describe(event.error)}"))
 
@@ -236,7 +245,7 @@ class TaskScreen(Screen[None]):
     async def _send(self, operation: str, state: str | None, template_id: str | None) -> None:
         app: Any = self.app
         self.pending = operation
-        self.query_one("#pending", Static).update(f"⧗ {operation} sent, waiting for the server…")
+        self._say("pending", f"⧗ {operation} sent, waiting for the server…")
         outcome = await app.commands.task_action(self.task_id, operation, label=self._label(),
                                                  task_state=state, template_id=template_id,
                                                  on_unknown=self._checking)
@@ -250,12 +259,12 @@ class TaskScreen(Screen[None]):
             # The server may still apply it: keep the marker (no second send from here) until
             # the task's state moves; reopening the task clears it.
             self.pending_note = f"? {operation}: {outcome.reason}"
-            self.query_one("#pending", Static).update(Text(self.pending_note))
+            self._say("pending", Text(self.pending_note))
             self.notify(f"{clean(self._label())}: {operation} {outcome.reason}",
                         severity="warning", timeout=20)
         else:
             self.pending = None
-            self.query_one("#pending", Static).update("")
+            self._say("pending", "")
             self.notify(f"{self._label()}: {operation} {outcome.status}: {outcome.reason}",
                         severity="error", timeout=15)
 
@@ -264,7 +273,7 @@ class TaskScreen(Screen[None]):
         from tui.untrusted import clean
 
         self.pending_note = f"⧗ {outcome.reason} …"
-        self.query_one("#pending", Static).update(Text(self.pending_note))
+        self._say("pending", Text(self.pending_note))
         self.notify(f"{clean(self._label())}: {outcome.reason}", severity="warning", timeout=10)
 
     def action_task_start(self) -> None:

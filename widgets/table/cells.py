@@ -146,10 +146,20 @@ def layout_widths(columns: Sequence[Column], width: int) -> list[int]:
     widths = [c.width if c.width is not None else c.min_width for c in columns]
     if not flexing:
         return widths
-    spare = width - gaps - fixed
-    share, extra = divmod(max(spare, 0), len(flexing))
+    spare = max(width - gaps - fixed, 0)
+    share, extra = divmod(spare, len(flexing))
+    # A column whose even share is below its minimum takes the minimum, and the others share
+    # what is left: giving it more than its share without taking from them overflowed the line.
+    while short := [i for i in flexing if columns[i].min_width > share]:
+        for index in short:
+            widths[index] = columns[index].min_width
+            spare -= columns[index].min_width
+        flexing = [i for i in flexing if i not in short]
+        if not flexing:
+            return widths
+        share, extra = divmod(max(spare, 0), len(flexing))
     for order, index in enumerate(flexing):
-        widths[index] = max(columns[index].min_width, share + (1 if order < extra else 0))
+        widths[index] = share + (1 if order < extra else 0)
     return widths
 
 

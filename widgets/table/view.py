@@ -153,6 +153,15 @@ class TableView(ScrollView):
         plan = self._painter.plan(self._line_width())
         return (plan.hidden_left, plan.hidden_right)
 
+    @property
+    def column_widths(self) -> dict[str, int]:
+        """Each column's drawn width at this size and sideways scroll (0: not drawn); empty
+        before the first layout. Cells drawn to a width (bars) read theirs here."""
+        if not self.is_mounted or self.size.width == 0:
+            return {}
+        plan = self._painter.plan(self._line_width())
+        return dict(zip((c.key for c in self.columns), plan.widths, strict=True))
+
     def replace_column(self, column: Column) -> None:
         """Swap the column with ``column.key`` for ``column`` (to show or hide it: width 0
         hides); its cells, sort and filter stay as they are."""

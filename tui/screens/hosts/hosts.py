@@ -2,7 +2,8 @@
 
 Two fast tables (the source list's): hosts on top, servers below. ``enter`` on a host shows
 only its servers, ``escape`` all of them; ``/`` filters both by name, ID or IP; ``M`` moves
-the highlighted (or marked) servers, ``D`` drains the highlighted host, ``j`` lists the jobs.
+the highlighted (or marked) servers, ``D`` drains the highlighted host, ``j`` lists the jobs;
+``left``/``right`` scroll the focused table's hidden columns (on a narrow terminal) into view.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tui.screens.hosts.rows import (
 )
 from tui.screens.registry import WRITE_ACTIONS
 from tui.service.hosts import POOL, HostsPolled, HostsSnapshot, JobsChanged
+from tui.untrusted import literal
 from widgets.source_table import Row, SourceTable
 from widgets.status_header import StatusHeader
 
@@ -176,7 +178,12 @@ class HostsScreen(Screen[None]):
         flying = len(self.poller.in_flight())
         if flying:
             parts.append(f"{flying} job{'s' if flying > 1 else ''} in flight")
-        self.query_one("#info", Static).update(" · ".join(parts))
+        hidden = [f"{count} {name}" for name, table in (("host", hosts), ("server", servers))
+                  if (count := sum(len(side) for side in table.hidden_columns))]
+        if hidden:
+            parts.append(f"{' and '.join(hidden)} columns hidden ←/→")
+        # A host's name and the filter are characters, never markup.
+        self.query_one("#info", Static).update(literal(" · ".join(parts)))
         if self._loaded:
             empty = "Nothing matches the filter. Press escape to clear it."
             hosts.empty_message = empty if hosts.filter_text else "No dedicated hosts."
@@ -263,6 +270,7 @@ class HostsScreen(Screen[None]):
         self.servers_table.focus()
 
     @on(SourceTable.MarksChanged)
+    @on(SourceTable.ColumnsChanged)
     def _marks(self) -> None:
         self._update_info()
 

@@ -78,15 +78,19 @@ def usage_bar(used: int, total: int, width: int = BAR_WIDTH, unit: str = "") -> 
     return out
 
 
+# At 80 columns (a jump host) what says where capacity is stays: the host's name and state
+# always, then vCPU and memory used and the server count; type, AZ and auto placement drop
+# first, and ``right``/``left`` scroll them into view.
 HOST_COLUMNS = [
-    Column("name", "Host", min_width=14, searchable=True),
-    Column("type", "Type", width=10),
-    Column("state", "State", width=11),
-    Column("az", "AZ", width=14),
-    Column("cpu", "vCPU used", width=BAR_WIDTH, sort_key=lambda r: r["_cpu"]),
-    Column("mem", "Memory used (GiB)", width=BAR_WIDTH + 2, sort_key=lambda r: r["_mem"]),
-    Column("count", "Servers", width=7, align="right"),
-    Column("auto", "Auto", width=4),
+    Column("name", "Host", min_width=14, searchable=True, pinned=True),
+    Column("type", "Type", width=10, priority=4),
+    Column("state", "State", width=11, pinned=True),
+    Column("az", "AZ", width=14, priority=5),
+    Column("cpu", "vCPU used", width=BAR_WIDTH, sort_key=lambda r: r["_cpu"], priority=1),
+    Column("mem", "Memory used (GiB)", width=BAR_WIDTH + 2, sort_key=lambda r: r["_mem"],
+           priority=2),
+    Column("count", "Servers", width=7, align="right", priority=3),
+    Column("auto", "Auto", width=4, priority=6),
     Column("id", "ID", width=0, min_width=0, searchable=True),
 ]
 
@@ -120,15 +124,16 @@ def pool_row(count: int) -> Row:
     }
 
 
+# At 80 columns: which server, its status, where it is and the job moving it; the size
+# (what a move must find room for), then IP and AZ drop first.
 SERVER_COLUMNS = [
-    Column("name", "Server", min_width=14, searchable=True),
-    Column("status", "Status", width=13),
-    Column("host", "Host", min_width=10),
-    # The job in flight comes before the static facts: at 80 columns it must stay in view.
-    Column("job", "Job", width=22, sort_key=lambda r: r["_job"]),
-    Column("flavor", "Flavor", width=13, sort_key=lambda r: r["_size"]),
-    Column("ip", "IP", width=15, searchable=True),
-    Column("az", "AZ", width=14),
+    Column("name", "Server", min_width=14, searchable=True, pinned=True),
+    Column("status", "Status", width=13, pinned=True),
+    Column("host", "Host", min_width=10, priority=1),
+    Column("job", "Job", width=22, sort_key=lambda r: r["_job"], priority=2),
+    Column("flavor", "Flavor", width=13, sort_key=lambda r: r["_size"], priority=3),
+    Column("ip", "IP", width=15, searchable=True, priority=4),
+    Column("az", "AZ", width=14, priority=5),
     Column("id", "ID", width=0, min_width=0, searchable=True),
 ]
 

@@ -7,6 +7,7 @@ symbol so no state is told by colour alone. The bars and badges are the DeH view
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
@@ -15,13 +16,12 @@ from tui.screens.hosts.rows import badge, usage_bar
 from tui.service.zstack import Migration, ZStackSnapshot
 from tui.service.zstack_plan import usage
 from tui.untrusted import clean, literal
-from widgets.table import Column, Row, layout_widths
-from widgets.table.lines import MARK_WIDTH
+from widgets.table import Column, Row
 
 GIB = 1024**3
-CPU_WIDTH = 10
-"""``██░░ 14/32``: the DeH view's usage bar, narrower so the view fits 80 columns."""
-MEM_WIDTH = 10
+CPU_WIDTH = 14
+"""``███░░░░ 14/32``: the least a usage bar shrinks to (wider terminals widen it)."""
+MEM_WIDTH = 14
 
 VM_STATES: dict[str, tuple[str, str]] = {
     "Running": ("▶", "green"), "Paused": ("‖", "yellow"), "Migrating": ("⇄", "bright_cyan"),
@@ -38,28 +38,32 @@ HOST_STATUS: dict[str, tuple[str, str]] = {
     "Disconnected": ("✖", "bold bright_red"),
 }
 
-# Laid out for 80 columns with a scrollbar (flexing columns take what a wider terminal adds).
+# At 80 columns (a jump host) what says where capacity is stays: a host's name and state
+# always, then its vCPU and memory bars and VM count; its connection status, then its cluster
+# drop first. For VMs: name and state, then the host and the migration in flight; size, IP and
+# cluster drop first. ``right``/``left`` scroll dropped columns into view.
 HOST_COLUMNS = [
-    Column("name", "Host", min_width=8, searchable=True),
-    Column("cluster", "Cluster", width=9),
-    Column("state", "State", width=13, sort_key=lambda r: r["_state"]),
-    Column("status", "Status", width=14, sort_key=lambda r: r["_status"]),
-    # The bars flex too: a wide terminal shows them wider (rows are drawn for the width).
-    Column("cpu", "vCPU used", min_width=CPU_WIDTH, sort_key=lambda r: r["_cpu"]),
-    Column("mem", "Memory used", min_width=MEM_WIDTH, sort_key=lambda r: r["_mem"]),
-    Column("vms", "VMs", width=4, align="right", sort_key=lambda r: r["_vms"]),
+    Column("name", "Host", min_width=8, searchable=True, pinned=True),
+    Column("cluster", "Cluster", width=9, priority=5),
+    Column("state", "State", width=13, sort_key=lambda r: r["_state"], pinned=True),
+    Column("status", "Status", width=14, sort_key=lambda r: r["_status"], priority=4),
+    # The bars flex: a wide terminal shows them wider (rows are drawn for the width).
+    Column("cpu", "vCPU used", min_width=CPU_WIDTH, sort_key=lambda r: r["_cpu"], priority=1),
+    Column("mem", "Memory used", min_width=MEM_WIDTH, sort_key=lambda r: r["_mem"],
+           priority=2),
+    Column("vms", "VMs", width=4, align="right", sort_key=lambda r: r["_vms"], priority=3),
     Column("ip", "IP", width=0, min_width=0, searchable=True),
     Column("uuid", "UUID", width=0, min_width=0, searchable=True),
 ]
 VM_COLUMNS = [
-    Column("name", "VM", min_width=9, searchable=True),
-    Column("state", "State", width=11, sort_key=lambda r: r["_state"]),
-    Column("host", "Host", width=9),
-    Column("move", "Migration", min_width=13),
-    Column("cpu", "CPU", width=3, align="right"),
-    Column("mem", "Mem", width=4, align="right", sort_key=lambda r: r["_mem"]),
-    Column("ip", "IP", width=14, searchable=True),
-    Column("cluster", "Cluster", min_width=7),
+    Column("name", "VM", min_width=9, searchable=True, pinned=True),
+    Column("state", "State", width=11, sort_key=lambda r: r["_state"], pinned=True),
+    Column("host", "Host", width=9, priority=1),
+    Column("move", "Migration", min_width=13, priority=2),
+    Column("cpu", "CPU", width=3, align="right", priority=3),
+    Column("mem", "Mem", width=4, align="right", sort_key=lambda r: r["_mem"], priority=3),
+    Column("ip", "IP", width=14, searchable=True, priority=5),
+    Column("cluster", "Cluster", min_width=7, priority=6),
     Column("uuid", "UUID", width=0, min_width=0, searchable=True),
 ]
 
@@ -72,12 +76,10 @@ def gib(n: int | None) -> str:
     return f"{value:.0f}G" if value >= 10 or value == int(value) else f"{value:.1f}G"
 
 
-def bar_widths(line_width: int) -> tuple[int, int]:
-    """The CPU and memory columns' widths in a hosts table ``line_width`` cells wide."""
-    # The table keeps MARK_WIDTH cells at the left of each line for the mark.
-    widths = dict(zip((c.key for c in HOST_COLUMNS),
-                      layout_widths(HOST_COLUMNS, line_width - MARK_WIDTH), strict=True))
-    return widths["cpu"], widths["mem"]
+def bar_widths(widths: Mapping[str, int]) -> tuple[int, int]:
+    """The CPU and memory bars' widths from the hosts table's drawn column widths (a hidden
+    or not yet laid out column: its least width)."""
+    return widths.get("cpu") or CPU_WIDTH, widths.get("mem") or MEM_WIDTH
 
 
 def host_row(host: Any, snap: ZStackSnapshot, vm_count: int, moving: int,

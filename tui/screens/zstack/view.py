@@ -3,7 +3,8 @@
 ``enter`` on a host shows its VMs, ``escape`` goes back (all VMs, then the hosts); ``/``
 filters both tables by name, UUID or IP; ``space`` marks VMs; ``M`` migrates the marked or
 highlighted VM (candidates from ZStack, one confirmation with the options); ``D`` evacuates
-the highlighted host (a plan, one confirmation, two at a time); ``j`` lists the migrations.
+the highlighted host (a plan, one confirmation, two at a time); ``j`` lists the migrations;
+``left``/``right`` scroll the focused table's hidden columns (on a narrow terminal) into view.
 The screen reads :class:`~tui.screens.zstack.backend.ZStackBackend`; writes go through its
 :class:`~tui.service.zstack.Migrations` (the command gateway).
 """
@@ -119,7 +120,7 @@ class ZStackScreen(MigrateActions):
                 for h in (m.source, m.dest):
                     if h:
                         moving[h] = moving.get(h, 0) + 1
-        bars = self._bars = bar_widths(self.hosts.scrollable_content_region.width)
+        bars = self._bars = bar_widths(self.hosts.column_widths)
         host_rows = {}
         for k, h in snap.hosts.items():
             sig = (h.name, h.state, h.status, snap.cluster_name(h.clusterUuid), h.managementIp,
@@ -172,10 +173,13 @@ class ZStackScreen(MigrateActions):
         if rows and self._loaded:
             self.vms.apply_diff(rows)
 
-    def on_resize(self) -> None:
-        # The capacity bars are drawn for the table's width: redraw when that changes.
-        if self._loaded and bar_widths(self.hosts.scrollable_content_region.width) != self._bars:
-            self.call_after_refresh(self._draw)
+    @on(SourceTable.ColumnsChanged)
+    def _columns_changed(self, event: SourceTable.ColumnsChanged) -> None:
+        # Resized or scrolled sideways: the capacity bars are drawn for their column's width.
+        if self._loaded and event.table is self.hosts and \
+                bar_widths(self.hosts.column_widths) != self._bars:
+            self._draw()
+        self._info()
 
     def _tick(self) -> None:
         """Elapsed times of migrations in flight move every second."""
@@ -200,13 +204,14 @@ class ZStackScreen(MigrateActions):
         moving = f" · ⇄ {flying} migrating" if flying else ""
         self.query_one("#zs-hosts-info", Static).update(Text(
             f"Hosts {hosts.visible_count} of {hosts.total_count}{where}{moving} · enter: its "
-            "VMs · D: evacuate"))
+            f"VMs · D: evacuate{_hidden(hosts)}"))
         snap = self.backend.snapshot
         scope = (f"VMs on {clean(snap.host_name(self.host_filter))} (escape: all VMs)"
                  if self.host_filter else "All VMs")
         marked = f" · {len(vms.marked)} marked" if vms.marked else ""
         self.query_one("#zs-vms-info", Static).update(Text(
-            f"{scope} · {vms.visible_count} of {vms.total_count}{where}{marked} · M: migrate"))
+            f"{scope} · {vms.visible_count} of {vms.total_count}{where}{marked} · M: migrate"
+            f"{_hidden(vms)}"))
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -300,6 +305,12 @@ class ZStackScreen(MigrateActions):
 
         self.app.push_screen(MigrationsPanel(lambda: self.backend.moves.records,
                                              lambda: self.backend.snapshot, self._now))
+
+def _hidden(table: SourceTable) -> str:
+    """`` · 2 columns hidden ←/→`` when the terminal is too narrow for every column."""
+    count = sum(len(side) for side in table.hidden_columns)
+    return f" · {count} column{'s' if count > 1 else ''} hidden ←/→" if count else ""
+
 
 def _shown(vm: Any) -> tuple[Any, ...] | None:
     """What a VM's row shows (comparing these is ~20x cheaper than comparing the models)."""
