@@ -107,7 +107,11 @@ async def stalls(port: int) -> dict[str, float]:
     from tui.app import MigdashApp
     from tui.connect import resolve
 
-    app = MigdashApp(resolve(endpoint=f"http://127.0.0.1:{port}", refresh=5.0))
+    from tui.gcpolicy import GcPolicy
+
+    # As the command line runs it (tui.cli passes the same policy).
+    app = MigdashApp(resolve(endpoint=f"http://127.0.0.1:{port}", refresh=5.0),
+                     gc_policy=GcPolicy())
     worst: dict[str, float] = {}
     label = ["load"]
 

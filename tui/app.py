@@ -26,6 +26,7 @@ from tui import navigation as nav
 from tui.api.client import SmsClient
 from tui.api.transport import RetryPolicy
 from tui.connect import Settings, open_client, open_ecs_client
+from tui.gcpolicy import GcPolicy
 from tui.service.audit import AuditLog
 from tui.service.backend import BackendConnectionChanged, BackendPoller
 from tui.service.commands import CommandGateway
@@ -95,9 +96,13 @@ class MigdashApp(App[None]):
         wall_clock: Callable[[], float] = time.time,
         audit: AuditLog | None = None,
         ecs_client: Any = None,
+        gc_policy: GcPolicy | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
+        # The command line passes one; tests run many apps in one process and keep Python's
+        # own collector (a frozen app's widgets would wait for the full collection).
+        self.gc_policy = gc_policy
         self.clock = clock
         self.wall_clock = wall_clock
         # The service has its own backoff, so the client retries each read only once.
@@ -206,7 +211,9 @@ class MigdashApp(App[None]):
     def _publish(self, event: Event) -> None:
         """Keep the latest of each event kind; watchers on screens do the rest."""
         if isinstance(event, FleetPolled):
-            self.fleet = event
+            self.fleet = event  # watchers run here: the poll's rows are on the table after
+            if self.gc_policy is not None:
+                self.gc_policy.after_poll()
             if event.stalls.started:
                 self._announce_stalls(event.stalls.started)
         elif isinstance(event, ConnectionChanged):

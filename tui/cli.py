@@ -233,8 +233,9 @@ def settings_from(args: argparse.Namespace) -> Any:
 
 def _run_dashboard(args: argparse.Namespace) -> int:
     from tui.app import MigdashApp
+    from tui.gcpolicy import GcPolicy
 
-    app = MigdashApp(settings_from(args))
+    app = MigdashApp(settings_from(args), gc_policy=GcPolicy())
     app.run()
     # Textual sets a non-zero return code when the app ended on an exception (a crash at
     # start must not look like a clean exit to a script or a supervisor).
