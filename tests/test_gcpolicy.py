@@ -43,3 +43,15 @@ def test_cyclic_garbage_waits_for_the_full_pass() -> None:
     assert ref() is not None
     policy.after_poll()  # the third: unfreeze, collect everything
     assert ref() is None
+
+
+def test_the_start_freezes_without_counting_a_poll() -> None:
+    gc.unfreeze()
+    policy = GcPolicy(full_every=1)
+    node = Node()
+    ref = weakref.ref(node)
+    policy.after_poll(count=False)
+    del node
+    assert policy.polls == 0 and gc.get_freeze_count() > 0
+    policy.after_poll()  # the first poll with full_every=1: the full pass
+    assert ref() is None

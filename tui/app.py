@@ -146,6 +146,8 @@ class MigdashApp(App[None]):
         self.run_service()
         for poller in self.backends.values():
             self.run_backend(poller)
+        if self.gc_policy is not None:
+            self.gc_policy.after_poll(count=False)  # modules and widgets: freeze them now
 
     async def on_unmount(self) -> None:
         self.service.stop()

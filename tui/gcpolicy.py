@@ -27,10 +27,12 @@ class GcPolicy:
         self.full_every = full_every
         self.polls = 0
 
-    def after_poll(self) -> None:
-        """Call once the poll's rows are on the table (the snapshot is what stays alive)."""
-        self.polls += 1
-        if self.polls % self.full_every == 0:
+    def after_poll(self, *, count: bool = True) -> None:
+        """Call once the poll's rows are on the table (the snapshot is what stays alive);
+        ``count=False`` freezes without counting a poll (at start: the modules and widgets,
+        so the first poll's collections do not walk them)."""
+        self.polls += count
+        if count and self.polls % self.full_every == 0:
             gc.unfreeze()
             gc.collect()
         gc.freeze()
