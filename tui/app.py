@@ -30,7 +30,6 @@ from tui.gcpolicy import GcPolicy
 from tui.service.audit import AuditLog
 from tui.service.backend import BackendConnectionChanged, BackendPoller
 from tui.service.commands import CommandGateway
-from tui.service.hosts import HostsPoller
 from tui.service.poller import (
     ConnectionChanged,
     DetailPollFailed,
@@ -127,6 +126,8 @@ class MigdashApp(App[None]):
         self.ecs = ecs_client or open_ecs_client(settings, sms=self.client,
                                                  retry=RetryPolicy(attempts=1), deadline=20.0)
         if self.ecs is not None:
+            from tui.service.hosts import HostsPoller  # only with ECS/DeH configured
+
             self.backends["hosts"] = HostsPoller(
                 self.ecs, self._publish, interval=settings.refresh, clock=clock,
                 wall_clock=lambda: self.wall_clock())
