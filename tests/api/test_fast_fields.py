@@ -42,12 +42,14 @@ def test_same_value_and_type_as_the_tolerant_validator(name: str) -> None:
 @pytest.mark.parametrize(("row", "reason"), [
     ({"id": "s-1", "ip": [1]}, "ip: Input should be a valid string"),
     ({"id": "s-2", "current_task": {"migrate_speed": "fast"}},
-     "current_task.migrate_speed: Input should be a valid number, unable to parse string as a number"),
+     "current_task.migrate_speed: Input should be a valid number, "
+     "unable to parse string as a number"),
     ({"id": "s-4", "connected": "maybe"},
      "connected: Input should be a valid boolean, unable to interpret input"),
     ({"id": "s-5", "checks": [{"result": [1]}]}, "checks.0.result: Input should be a valid string"),
 ])
-def test_a_skipped_record_names_the_field_without_union_tags(row: dict[str, Any], reason: str) -> None:
+def test_a_skipped_record_names_the_field_without_union_tags(row: dict[str, Any],
+                                                             reason: str) -> None:
     with pytest.raises(ValidationError) as caught:
         SourceListItem.model_validate(row)
     assert _skip_reason(row, 3, caught.value) == f"record 3 (id {row['id']}): {reason}"

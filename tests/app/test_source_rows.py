@@ -16,7 +16,8 @@ from tui.screens.source_rows import SourceRow, is_problem
 from tui.screens.sources import make_row
 from widgets.table.cells import progress_bar
 
-EXAMPLE = Path(__file__).parents[1] / "api" / "fixtures" / "examples" / "L1390_list_sources_response.json"
+EXAMPLES = Path(__file__).parents[1] / "api" / "fixtures" / "examples"
+EXAMPLE = EXAMPLES / "L1390_list_sources_response.json"
 NOW = 1_700_000_000.0
 
 
@@ -43,7 +44,8 @@ def test_cells_say_what_the_source_says() -> None:
     assert row["task"].plain == "▶ RUNNING"
     assert row["progress"] == progress_bar(0.25, 12)
     assert row["agent"].plain == "✔"
-    assert row["_progress"] == 0.25 and row["_eta"] == 600.0 and row["_ip"] == (0, (192, 168, 0, 1), "")
+    assert row["_progress"] == 0.25 and row["_eta"] == 600.0
+    assert row["_ip"] == (0, (192, 168, 0, 1), "")
     assert row["problem"].plain == "" and row["_problem_sort"] == (True, "")
 
 

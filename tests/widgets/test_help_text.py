@@ -20,7 +20,8 @@ def test_same_lines_as_the_grid() -> None:
     grid.add_column(justify="right", style="bold cyan", no_wrap=True)
     grid.add_column()
     grid.add_row(Text("migdash keys", style="bold"), "")
-    grid.add_row(Text("connection", style="bold yellow"), Text("offline — refused\nstart the server"))
+    grid.add_row(Text("connection", style="bold yellow"),
+                 Text("offline — refused\nstart the server"))
     grid.add_row("", "")
     grid.add_row(Text("Source list", style="bold underline"), "")
     for key, what in (("enter", "Open"), ("^a", "Mark all shown"), ("[", "a bracket, not markup")):
@@ -32,4 +33,5 @@ def test_same_lines_as_the_grid() -> None:
     rendered = Console(width=60, file=open("/dev/null", "w"), color_system="truecolor")
     styles = {seg.text.strip(): seg.style for line in rendered.render_lines(text) for seg in line}
     enter = styles["enter"]
-    assert enter is not None and enter.bold and enter.color is not None and enter.color.name == "cyan"
+    assert enter is not None and enter.bold
+    assert enter.color is not None and enter.color.name == "cyan"

@@ -80,7 +80,8 @@ class SourceRow(Mapping[str, Any]):
         frac = progress_fraction(source)
         changed_ms = source.state_action_time or 0
         os_label = source.os_version or source.os_type or "—"
-        name, ip, state, connected = source.name or "", source.ip or "", source.state, source.connected
+        name, ip = source.name or "", source.ip or ""
+        state, connected = source.state, source.connected
         failed = failed_checks(source)
         stalled = stall is not None
         self._values: dict[str, Any] = {
