@@ -214,6 +214,10 @@ class MigdashApp(App[None]):
     def _publish(self, event: Event) -> None:
         """Keep the latest of each event kind; watchers on screens do the rest."""
         if isinstance(event, FleetPolled):
+            if self.gc_policy is not None:
+                # The new snapshot too, before its rows are made: a collection while they are
+                # made walks only the rows, not 10,000 fresh models.
+                self.gc_policy.after_poll(count=False)
             self.fleet = event  # watchers run here: the poll's rows are on the table after
             if self.gc_policy is not None:
                 self.gc_policy.after_poll()
