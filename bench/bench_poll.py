@@ -68,8 +68,8 @@ def first_name(sources: int) -> str:
     return engine.sources[engine.order[0]].name
 
 
-def cpu_and_rss(port: int, duration: float, env: dict[str, str], name: str) -> dict[str, Any]:
-    session = "perf-poll"
+def cpu_and_rss(port: int, duration: float, env: dict[str, str], name: str,
+                session: str = "perf-poll") -> dict[str, Any]:
     cmd = (f"exec {PY} -P -c 'from tui.cli import main; main()' "
            f"--endpoint http://127.0.0.1:{port} --refresh 5")
     env_args = [a for k, v in env.items() for a in ("-e", f"{k}={v}")]
@@ -107,7 +107,11 @@ async def stalls(port: int) -> dict[str, float]:
     from tui.app import MigdashApp
     from tui.connect import resolve
 
-    app = MigdashApp(resolve(endpoint=f"http://127.0.0.1:{port}", refresh=5.0))
+    from tui.gcpolicy import GcPolicy
+
+    # As the command line runs it (tui.cli passes the same policy).
+    app = MigdashApp(resolve(endpoint=f"http://127.0.0.1:{port}", refresh=5.0),
+                     gc_policy=GcPolicy())
     worst: dict[str, float] = {}
     label = ["load"]
 
@@ -164,6 +168,7 @@ def main() -> None:
     ap.add_argument("--sources", type=int, default=10_000)
     ap.add_argument("--tree", type=Path, default=None, help="run another checkout (a 'before')")
     ap.add_argument("--skip-stalls", action="store_true")
+    ap.add_argument("--tmux-session", default="perf-poll")
     ap.add_argument("--skip-cpu", action="store_true")
     args = ap.parse_args()
     home = tempfile.mkdtemp(prefix="perf-poll-")
@@ -180,7 +185,8 @@ def main() -> None:
         wait_port(args.port)
         print(f"dashboard at {args.sources} sources, migdash-sim --speed 60, --refresh 5")
         if not args.skip_cpu:
-            r = cpu_and_rss(args.port, args.duration, env, first_name(args.sources))
+            r = cpu_and_rss(args.port, args.duration, env, first_name(args.sources),
+                            args.tmux_session)
             med = statistics.median(r["samples"]) if r["samples"] else 0.0
             print(f"  CPU over {args.duration:g} s: {r['cpu']:.1f} % of a core (5 s samples: "
                   f"median {med:.0f} %, max {max(r['samples'], default=0):.0f} %) (goal <= 5 %)")

@@ -26,10 +26,10 @@ from tui import navigation as nav
 from tui.api.client import SmsClient
 from tui.api.transport import RetryPolicy
 from tui.connect import Settings, open_client, open_ecs_client
+from tui.gcpolicy import GcPolicy
 from tui.service.audit import AuditLog
 from tui.service.backend import BackendConnectionChanged, BackendPoller
 from tui.service.commands import CommandGateway
-from tui.service.hosts import HostsPoller
 from tui.service.poller import (
     ConnectionChanged,
     DetailPollFailed,
@@ -96,11 +96,15 @@ class MigdashApp(App[None]):
         audit: AuditLog | None = None,
         ecs_client: Any = None,
         zstack_settings: Any = None,
+        gc_policy: GcPolicy | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.zstack_settings = zstack_settings
         """View 3's connection (``tui.connect.ZStackSettings``); None: the demo's, or none."""
+        # The command line passes one; tests run many apps in one process and keep Python's
+        # own collector (a frozen app's widgets would wait for the full collection).
+        self.gc_policy = gc_policy
         self.clock = clock
         self.wall_clock = wall_clock
         # The service has its own backoff, so the client retries each read only once.
@@ -125,6 +129,8 @@ class MigdashApp(App[None]):
         self.ecs = ecs_client or open_ecs_client(settings, sms=self.client,
                                                  retry=RetryPolicy(attempts=1), deadline=20.0)
         if self.ecs is not None:
+            from tui.service.hosts import HostsPoller  # only with ECS/DeH configured
+
             self.backends["hosts"] = HostsPoller(
                 self.ecs, self._publish, interval=settings.refresh, clock=clock,
                 wall_clock=lambda: self.wall_clock())
@@ -149,6 +155,8 @@ class MigdashApp(App[None]):
         self.run_service()
         for poller in self.backends.values():
             self.run_backend(poller)
+        if self.gc_policy is not None:
+            self.gc_policy.after_poll(count=False)  # modules and widgets: freeze them now
 
     async def on_unmount(self) -> None:
         self.service.stop()
@@ -217,7 +225,13 @@ class MigdashApp(App[None]):
     def _publish(self, event: Event) -> None:
         """Keep the latest of each event kind; watchers on screens do the rest."""
         if isinstance(event, FleetPolled):
-            self.fleet = event
+            if self.gc_policy is not None:
+                # The new snapshot too, before its rows are made: a collection while they are
+                # made walks only the rows, not 10,000 fresh models.
+                self.gc_policy.after_poll(count=False)
+            self.fleet = event  # watchers run here: the poll's rows are on the table after
+            if self.gc_policy is not None:
+                self.gc_policy.after_poll()
             if event.stalls.started:
                 self._announce_stalls(event.stalls.started)
         elif isinstance(event, ConnectionChanged):

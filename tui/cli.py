@@ -262,10 +262,11 @@ def zstack_settings_from(args: argparse.Namespace, settings: Any) -> Any:
 
 def _run_dashboard(args: argparse.Namespace) -> int:
     from tui.app import MigdashApp
+    from tui.gcpolicy import GcPolicy
 
     settings = settings_from(args)
     zstack = zstack_settings_from(args, settings)
-    app = MigdashApp(settings, zstack_settings=zstack)
+    app = MigdashApp(settings, zstack_settings=zstack, gc_policy=GcPolicy())
     app.run()
     # Textual sets a non-zero return code when the app ended on an exception (a crash at
     # start must not look like a clean exit to a script or a supervisor).

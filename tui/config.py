@@ -51,7 +51,7 @@ class ConfigError(Exception):
 class Profile(BaseModel):
     """One named way to reach an SMS endpoint, with its credentials."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     """The profile's name: NAME in its ``[profiles.NAME]`` table."""

@@ -10,15 +10,17 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from tui.api.auth import AkSkAuth, TokenAuth
 from tui.api.client import SmsClient
-from tui.api.ecs import EcsClient
 from tui.api.transport import MAX_RESPONSE_BYTES
 from tui.config import ConfigError, Profile, resolve_profile
+
+if TYPE_CHECKING:  # imported when opened: its 60 models cost ~35 ms of a launch without ECS
+    from tui.api.ecs import EcsClient
 
 DEMO_ENDPOINT = "http://migdash-sim.local"
 """The base URL used for the in-process simulator (never resolved: no socket is opened)."""
@@ -333,6 +335,10 @@ def open_ecs_client(settings: Settings, *, sms: SmsClient | None = None,
 
     In the demo it talks to the same in-process simulator as ``sms`` (a fresh one without),
     so SMS targets that cut over are servers in its public pool."""
+    if not settings.demo and ecs_missing(settings) is not None:
+        return None
+    from tui.api.ecs import EcsClient
+
     if settings.demo:
         from tui.sim import SimConfig, SimTransport, create_app
         from tui.sim.engine import EngineConfig
@@ -342,8 +348,6 @@ def open_ecs_client(settings: Settings, *, sms: SmsClient | None = None,
                            transport=SimTransport(app), **client_kw)
         client.sim_world = app.state.ecs  # type: ignore[attr-defined]  # for tests, like .simulator
         return client
-    if ecs_missing(settings) is not None:
-        return None
     assert settings.ecs_endpoint and settings.deh_endpoint and settings.project_id
     return EcsClient(settings.ecs_endpoint, settings.deh_endpoint, settings.project_id,
                      settings.auth, verify=settings.verify_tls, **client_kw)

@@ -398,11 +398,24 @@ def _skip_reason(row: Any, position: int, exc: ValidationError) -> str:
     """``record 12 (id s-1): current_task: Input should be a valid dictionary``."""
     ident = row.get("id") or row.get("source_id") if isinstance(row, dict) else None
     who = f"record {position}" + (f" (id {str(ident)[:64]})" if ident else "")
-    err = exc.errors()[0] if exc.errors() else None
-    if err is None:
+    errors = exc.errors()
+    if not errors:
         return f"{who}: unreadable"
-    loc = ".".join(str(p) for p in err["loc"]) or "record"
+    # A tolerant field (Str, Int, ...) is a union: it fails once per member, each error's
+    # place tagged with the member. Name the field without the tags, in the words of the
+    # last member (the tolerant one: "unable to parse string as a number").
+    path = _field_path(errors[0]["loc"])
+    err = [e for e in errors if _field_path(e["loc"]) == path][-1]
+    loc = ".".join(str(p) for p in path) or "record"
     return f"{who}: {loc}: {err['msg']}"
+
+
+_UNION_TAGS = frozenset({"str", "int", "float", "bool"})
+
+
+def _field_path(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    return tuple(p for p in loc if not isinstance(p, str)
+                 or (p not in _UNION_TAGS and not p.startswith("function-")))
 
 
 def _seg(value: str) -> str:

@@ -14,20 +14,31 @@ def problem_reason(source: Any, stall: Any = None) -> Text:
 
     Stalled, agent off, an environment check in ERROR, one in WARN (by the check's name),
     then the state itself (error, unavailable)."""
-    if stall is not None:
+    return problem_text(stall is not None, source.connected, failed_checks(source), source.state)
+
+
+def failed_checks(source: Any) -> tuple[tuple[str, str | None], ...]:
+    """The environment checks in ERROR or WARN, as (result, name), in the server's order."""
+    return tuple((result, getattr(c, "name", None)) for c in (source.checks or ())
+                 if (result := getattr(c, "result", None)) in ("ERROR", "WARN"))
+
+
+def problem_text(stalled: bool, connected: bool | None,
+                 failed: tuple[tuple[str, str | None], ...], state: str | None) -> Text:
+    """:func:`problem_reason` from the values it reads (the fleet table keeps only those)."""
+    if stalled:
         return Text("⚠ stalled", style="bold yellow")
-    if source.connected is False:
+    if connected is False:
         return Text("✖ agent off", style="bold bright_red")
-    checks = list(source.checks or ())
     for result, symbol, style in (("ERROR", "✖", "bold bright_red"), ("WARN", "▲", "yellow")):
-        failed = [c for c in checks if getattr(c, "result", None) == result]
-        if failed:
-            name = clean(getattr(failed[0], "name", None) or result)
-            more = f" +{len(failed) - 1}" if len(failed) > 1 else ""
+        names = [name for r, name in failed if r == result]
+        if names:
+            name = clean(names[0] or result)
+            more = f" +{len(names) - 1}" if len(names) > 1 else ""
             return Text(f"{symbol} {name}{more}", style=style)
-    if source.state == "error":
+    if state == "error":
         return Text("✖ task failed", style="bold bright_red")
-    if source.state == "unavailable":
+    if state == "unavailable":
         return Text("⊘ unavailable", style="bright_red")
     return Text("")
 

@@ -1,14 +1,15 @@
-"""A ``SourceListItem`` as one row of the fleet table: cells, sort values, search text."""
+"""A ``SourceListItem`` as one row of the fleet table: cells, sort values, filter values."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from rich.text import Text
 
+from tui.screens.problems import failed_checks, problem_text
 from widgets.states import source_badge, task_badge
+from widgets.table.cells import progress_bar
 from widgets.units import duration, human_size, mbit, mbyte_to_mbit, percent
 
 PROBLEM_STATES = frozenset({"error", "unavailable"})
@@ -46,65 +47,126 @@ def eta_seconds(source: Any, now: float) -> float | None:
     return float(remain) if remain else None
 
 
-@dataclass(frozen=True)
-class RowValues:
-    """Everything a row shows, plus the raw values to sort by."""
-
-    state: Text
-    name: str
-    ip: str
-    os: str
-    stage: str
-    progress: float | None
-    speed: str
-    eta: str
-    agent: Text
-    task: Text
-    changed: str
-    sort: dict[str, Any]
-    search: str
+# The cells a row draws, its hidden values (filters, sorts) and the keys a Mapping reports.
+_CELLS = ("state", "name", "ip", "os", "stage", "progress", "speed", "eta", "agent", "task",
+          "changed", "id", "problem")
+_HIDDEN = ("_problem_sort", "_problem", "_state_raw", "_no_task", "_state", "_name", "_ip",
+           "_os", "_stage", "_progress", "_speed", "_eta", "_agent", "_task", "_changed", "_size")
+_KEYS = (*_CELLS, *_HIDDEN)
 
 
-def row_values(source: Any, now: float | None = None) -> RowValues:
-    """Cells for one source at wall-clock time ``now``."""
-    now = time.time() if now is None else now
-    task = source.current_task
-    speed = task_speed_mbit(source)
-    eta = eta_seconds(source, now)
-    frac = progress_fraction(source)
-    changed_ms = source.state_action_time or 0
-    os_label = source.os_version or source.os_type or "—"
-    connected = source.connected
-    agent = (Text("✔", style="green") if connected else Text("✖ off", style="bold bright_red")
-             if connected is False else Text("?", style="dim"))
-    return RowValues(
-        state=source_badge(source.state),
-        name=source.name or "",
-        ip=source.ip or "",
-        os=os_label,
-        stage=source.migration_cycle or "—",
-        progress=frac,
-        speed=mbit(speed) if speed else "—",
-        eta=duration(eta) if eta is not None else "—",
-        agent=agent,
-        task=task_badge(task.state) if task is not None else Text("—", style="dim"),
-        changed=duration(now - changed_ms / 1000) if changed_ms else "—",
-        sort={
-            "state": source.state or "",
-            "name": (source.name or "").lower(),
-            "ip": _ip_key(source.ip or ""),
-            "os": os_label,
-            "stage": source.migration_cycle or "",
-            "progress": frac if frac is not None else -1.0,
-            "speed": speed or 0.0,
-            "eta": eta if eta is not None else float("inf"),
-            "agent": bool(connected),
-            "task": (task.state if task is not None else "") or "",
-            "changed": -changed_ms,
-            "size": source.totalsize or 0,
-        },
-        search=f"{source.name or ''}\n{source.ip or ''}\n{source.id}".lower(),
-    )
+class SourceRow(Mapping[str, Any]):
+    """One source as a row of the fleet table: plain values now, styled cells when drawn.
+
+    A poll changes thousands of rows, and the table draws the forty on screen. So a row keeps
+    the plain values it shows and sorts by (``_shown``, which is also what two rows are equal
+    by: the table redraws a row only when it differs), and builds a styled cell (badges,
+    the progress bar, the Problem reason) or a costly sort value (the IP's) the first time
+    it is read, then keeps it. It keeps no reference to the source model, so an unchanged row
+    does not hold an old poll's model alive.
+
+    Keys are those :func:`tui.screens.sources.make_row` always had: the cells, ``_problem``,
+    ``_problem_sort``, ``_state_raw``, ``_no_task`` and a ``_<column>`` sort value per column.
+    """
+
+    __slots__ = ("_shown", "_values")
+
+    def __init__(self, source: Any, now: float, *, stall: Any = None,
+                 pending: str | None = None, bar_width: int = 12) -> None:
+        task = source.current_task
+        task_state = task.state if task is not None else None
+        speed = task_speed_mbit(source)
+        eta = eta_seconds(source, now)
+        frac = progress_fraction(source)
+        changed_ms = source.state_action_time or 0
+        os_label = source.os_version or source.os_type or "—"
+        name, ip = source.name or "", source.ip or ""
+        state, connected = source.state, source.connected
+        failed = failed_checks(source)
+        stalled = stall is not None
+        self._values: dict[str, Any] = {
+            "name": name, "ip": ip, "os": os_label, "stage": source.migration_cycle or "—",
+            "speed": mbit(speed) if speed else "—",
+            "eta": duration(eta) if eta is not None else "—",
+            "changed": duration(now - changed_ms / 1000) if changed_ms else "—",
+            "id": source.id, "_state_raw": state, "_no_task": task is None,
+            "_problem": (state in PROBLEM_STATES or connected is False or bool(failed)
+                         or stalled),
+            "_state": state or "", "_name": name.lower(), "_os": os_label,
+            "_stage": source.migration_cycle or "", "_progress": frac if frac is not None else -1.0,
+            "_speed": speed or 0.0, "_eta": eta if eta is not None else float("inf"),
+            "_agent": bool(connected), "_task": task_state or "", "_changed": -changed_ms,
+            "_size": source.totalsize or 0,
+        }
+        # Everything a cell or sort value is made of: two rows with the same are drawn and
+        # sorted alike (the raw ETA and progress included, as the sort reads them).
+        self._shown = (state, name, ip, os_label, self._values["stage"], frac, speed, eta,
+                       connected, task is not None, task_state, stalled, pending, changed_ms,
+                       self._values["changed"], failed, source.id, self._values["_size"],
+                       bar_width)
+
+    # -- Mapping -----------------------------------------------------------------------------
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            build = _BUILD.get(key)
+            if build is None:
+                raise
+        value = self._values[key] = build(self._shown)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_KEYS)
+
+    def __len__(self) -> int:
+        return len(_KEYS)
+
+    def __contains__(self, key: object) -> bool:
+        return key in _BUILD or key in self._values
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SourceRow):
+            return self._shown == other._shown
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _problem(shown: tuple[Any, ...]) -> Text:
+    state, connected, stalled, failed = shown[0], shown[8], shown[11], shown[15]
+    return problem_text(stalled, connected, failed, state)
+
+
+def _problem_sort(shown: tuple[Any, ...]) -> tuple[bool, str]:
+    why = _problem(shown).plain
+    return (not why, why)
+
+
+def _agent(shown: tuple[Any, ...]) -> Text:
+    connected = shown[8]
+    return (Text("✔", style="green") if connected else Text("✖ off", style="bold bright_red")
+            if connected is False else Text("?", style="dim"))
+
+
+def _task(shown: tuple[Any, ...]) -> Text:
+    has_task, task_state, stalled, pending = shown[9], shown[10], shown[11], shown[12]
+    flag = task_flag(task_state, True if stalled else None, pending)
+    if flag is not None:
+        return flag
+    return task_badge(task_state) if has_task else Text("—", style="dim")
+
+
+_BUILD: dict[str, Callable[[tuple[Any, ...]], Any]] = {
+    "state": lambda shown: source_badge(shown[0]),
+    "progress": lambda shown: progress_bar(shown[5], shown[18]),
+    "agent": _agent,
+    "task": _task,
+    "problem": _problem,
+    "_problem_sort": _problem_sort,
+    "_ip": lambda shown: _ip_key(shown[2]),
+}
 
 
 def _ip_key(ip: str) -> tuple[int, tuple[int, ...], str]:

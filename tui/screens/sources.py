@@ -13,36 +13,22 @@ from textual.widgets import Footer, Input, Static
 
 from tui import navigation as nav
 from tui.screens.bulk import ListTaskActions, marked_sources
-from tui.screens.problems import problem_reason
 from tui.screens.registry import WRITE_ACTIONS, read_only_refusal
-from tui.screens.source_rows import is_problem, row_values
-from tui.screens.source_rows import task_flag
+from tui.screens.source_rows import SourceRow
 from tui.service.poller import FleetPolled
 from tui.untrusted import clean, literal
 from widgets.overview_strip import OverviewStrip
 # COLUMNS is re-exported: the task list shows the same columns.
 from tui.screens.source_columns import COLUMNS as COLUMNS
 from tui.screens.source_columns import PROBLEM_COLUMN, PROGRESS_WIDTH
-from widgets.source_table import Row, SourceTable, progress_bar
+from widgets.source_table import Row, SourceTable
 from widgets.status_header import StatusHeader
 
 def make_row(source: Any, now: float, *, stall: Any = None, pending: str | None = None) -> Row:
     """The table row for one source (cells plus ``_``-prefixed sort and filter values);
-    a stall or an action waiting for the server shows in the Task cell."""
-    v = row_values(source, now)
-    task = source.current_task
-    flag = task_flag(task.state if task is not None else None, stall, pending)
-    row: dict[str, Any] = {
-        "state": v.state, "name": v.name, "ip": v.ip, "os": v.os, "stage": v.stage,
-        "progress": progress_bar(v.progress, PROGRESS_WIDTH), "speed": v.speed, "eta": v.eta,
-        "agent": v.agent, "task": flag or v.task, "changed": v.changed, "id": source.id,
-        "problem": (why := problem_reason(source, stall)), "_problem_sort": (not why.plain, why.plain),
-        "_problem": is_problem(source) or stall is not None, "_state_raw": source.state,
-        "_no_task": task is None,
-    }
-    for key, value in v.sort.items():
-        row[f"_{key}"] = value
-    return row
+    a stall or an action waiting for the server shows in the Task cell. Styled cells are
+    built only for the rows the table draws (:class:`SourceRow`)."""
+    return SourceRow(source, now, stall=stall, pending=pending, bar_width=PROGRESS_WIDTH)
 
 
 class SourceListScreen(Screen[None]):

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from rich.cells import cell_len, set_cell_size
@@ -78,7 +79,14 @@ def natural_key(cell: Cell) -> tuple[Any, ...]:
         return (2,)
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         return (0, -math.inf if math.isnan(cell) else cell)
-    text = plain(cell).casefold()
+    return _text_key(plain(cell))
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_key(text: str) -> tuple[Any, ...]:
+    # Cached: a sort of 10,000 rows asks again for the same names, OS labels and stages
+    # (a poll replaces the rows, not the words), and a regex split costs ~5 us each.
+    text = text.casefold()
     if not text:
         return (2,)
     parts: list[Any] = _DIGITS.split(text)

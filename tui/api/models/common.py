@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictBool,
+                      StrictFloat, StrictInt, StrictStr)
 
 
 _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
@@ -83,13 +84,23 @@ def _to_bool(value: Any) -> Any:
     return value
 
 
-Str = Annotated[str | None, BeforeValidator(_to_str)]
+# Each type is a left-to-right union: a value already of the right type (checked in Rust)
+# passes as it is; anything else goes through the tolerant Python validator, as before. With
+# a Python call per field, 10,000 sources x ~50 fields were half of a fleet read's CPU; the
+# union gives the same results and calls Python only for drifted values.
+_FIRST_MATCH = Field(union_mode="left_to_right")
+
+Str = Annotated[Union[StrictStr, None, Annotated[str | None, BeforeValidator(_to_str)]],
+                _FIRST_MATCH]
 """A string that also accepts numbers (the reference sends ``enterprise_project_id: 0``)."""
-Int = Annotated[int | None, BeforeValidator(_to_num)]
+Int = Annotated[Union[StrictInt, None, Annotated[int | None, BeforeValidator(_to_num)]],
+                _FIRST_MATCH]
 """An integer that also accepts numeric strings and ``""`` (btrfs examples send strings)."""
-Float = Annotated[float | None, BeforeValidator(_to_num)]
+Float = Annotated[Union[StrictFloat, None, Annotated[float | None, BeforeValidator(_to_num)]],
+                  _FIRST_MATCH]
 """A float that also accepts numeric strings."""
-Bool = Annotated[bool | None, BeforeValidator(_to_bool)]
+Bool = Annotated[Union[StrictBool, None, Annotated[bool | None, BeforeValidator(_to_bool)]],
+                 _FIRST_MATCH]
 """A boolean that also accepts ``"true"``/``"false"``."""
 
 _SIZE = re.compile(r"^([0-9]*\.?[0-9]+)\s*([KMGTPE]?)(i?)(B?)$", re.IGNORECASE)
