@@ -22,6 +22,7 @@ from widgets.overview_strip import OverviewStrip
 from tui.screens.source_columns import COLUMNS as COLUMNS
 from tui.screens.source_columns import PROBLEM_COLUMN, PROGRESS_WIDTH
 from widgets.source_table import Row, SourceTable
+from widgets.filter_box import route_filter_key
 from widgets.status_header import StatusHeader
 
 def make_row(source: Any, now: float, *, stall: Any = None, pending: str | None = None) -> Row:
@@ -238,20 +239,8 @@ class SourceListScreen(Screen[None]):
                 event.stop()
                 self.notify(why, severity="warning")
                 return
-        # Escape inside the filter box belongs to the screen (clear), not the Input.
-        if event.key == "escape" and self.focused is box:
-            event.stop()
-            self.action_clear()
-        elif self.focused is not box and (event.key == "slash" or
-                                           (self._typing and event.is_printable)):
-            # Keys reach this handler in typing order, but bindings run only after a key has
-            # bubbled back to the app: keys typed in the same burst as "/" (a paste over SSH)
-            # would arrive before the box has focus. Open the box here and put them in it.
-            event.stop()
-            if event.key == "slash" and not self._typing:
-                self.action_filter()
-            else:
-                box.insert_text_at_cursor(event.character or "")
+        route_filter_key(event, box, focused=self.focused, typing=self._typing,
+                         open_box=self.action_filter, clear=self.action_clear)
 
     def on_descendant_focus(self, event: Any) -> None:
         if event.widget is self.query_one("#filter", Input):

@@ -29,6 +29,7 @@ from tui.screens.registry import WRITE_ACTIONS
 from tui.service.hosts import POOL, HostsPolled, HostsSnapshot, JobsChanged
 from tui.untrusted import literal
 from widgets.source_table import Row, SourceTable
+from widgets.filter_box import route_filter_key
 from widgets.status_header import StatusHeader
 
 
@@ -226,19 +227,8 @@ class HostsScreen(Screen[None]):
 
     def on_key(self, event: Any) -> None:
         box = self.query_one("#filter", Input)
-        if event.key == "escape" and self.focused is box:
-            event.stop()
-            self.action_clear()
-        elif self.focused is not box and (event.key == "slash" or
-                                           (self._typing and event.is_printable)):
-            # Bindings run only after a key has bubbled to the app, so keys typed in the same
-            # burst as "/" (a paste over SSH) would reach the table first: open the box here
-            # and put them in it, as the source list does.
-            event.stop()
-            if event.key == "slash" and not self._typing:
-                self.action_filter()
-            else:
-                box.insert_text_at_cursor(event.character or "")
+        route_filter_key(event, box, focused=self.focused, typing=self._typing,
+                         open_box=self.action_filter, clear=self.action_clear)
 
     def action_clear(self) -> None:
         """Clear the filter, then show every server again, one layer per press."""

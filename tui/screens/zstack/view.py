@@ -25,6 +25,7 @@ from tui.screens.zstack.rows import HOST_COLUMNS, VM_COLUMNS, bar_widths, host_r
 from tui.service.zstack import MigrationsChanged, ZStackPolled, ZStackPoller
 from tui.untrusted import clean
 from widgets.source_table import SourceTable
+from widgets.filter_box import route_filter_key
 from widgets.status_header import StatusHeader
 
 
@@ -248,13 +249,8 @@ class ZStackScreen(MigrateActions):
 
     def on_key(self, event: Any) -> None:
         box = self.query_one("#zs-filter", Input)
-        if event.key == "escape" and self.focused is box:
-            event.stop()
-            self.action_back()
-        elif self.focused is not box and self._typing and event.is_printable:
-            # Keys typed in the same burst as "/" arrive before the box has focus.
-            event.stop()
-            box.insert_text_at_cursor(event.character or "")
+        route_filter_key(event, box, focused=self.focused, typing=self._typing,
+                         open_box=self.action_filter, clear=self.action_back)
 
     def action_back(self) -> None:
         """One layer per press: the filter, then a host's VMs (all VMs), then the hosts."""
