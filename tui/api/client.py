@@ -28,7 +28,7 @@ from tui.api.exceptions import (
     ServerError,
     TransportError,
 )
-from tui.api.transport import MAX_RESPONSE_BYTES, Caller, RetryPolicy, Sleep
+from tui.api.transport import MAX_RESPONSE_BYTES, Caller, RetryPolicy, Sleep, open_http
 
 T = TypeVar("T", bound=BaseModel)
 L = TypeVar("L", bound=m.ListResponse)
@@ -68,20 +68,8 @@ class SmsClient:
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.page_concurrency = page_concurrency
-        self._http = httpx.AsyncClient(
-            base_url=self.endpoint,
-            auth=auth,
-            transport=transport,
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-            # Loading the CA bundle costs 20-45 ms at start; a plain-http endpoint never uses
-            # it (every request is relative to it and redirects are not followed).
-            verify=verify if not self.endpoint.startswith("http://") else False,
-            headers={"Content-Type": "application/json;charset=UTF-8"},
-            follow_redirects=False,
-        )
+        self._http = open_http(self.endpoint, auth=auth, transport=transport, timeout=timeout,
+                               max_connections=max_connections, verify=verify)
         self._caller = Caller(
             self._http, deadline=deadline, retry=retry, sleep=sleep, rng=rng, on_event=on_event,
             max_response_bytes=max_response_bytes,

@@ -38,7 +38,7 @@ from tui.api.exceptions import (
     RequestValidationError,
     ServerStateRefused,
 )
-from tui.api.transport import Caller, RetryPolicy, Sleep
+from tui.api.transport import Caller, RetryPolicy, Sleep, open_http
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -99,17 +99,10 @@ class EcsClient:
         self.page_concurrency = page_concurrency
         self._sleep = sleep
 
-        def http(base: str) -> httpx.AsyncClient:
-            return httpx.AsyncClient(
-                base_url=base, auth=auth, transport=transport, timeout=httpx.Timeout(timeout),
-                limits=httpx.Limits(max_connections=max_connections,
-                                    max_keepalive_connections=max_connections),
-                verify=verify, headers={"Content-Type": "application/json;charset=UTF-8"},
-                follow_redirects=False,
-            )
-
-        self._ecs_http = http(self.ecs_endpoint)
-        self._deh_http = http(self.deh_endpoint)
+        self._ecs_http, self._deh_http = (
+            open_http(base, auth=auth, transport=transport, timeout=timeout,
+                      max_connections=max_connections, verify=verify)
+            for base in (self.ecs_endpoint, self.deh_endpoint))
         kw: dict[str, Any] = {"deadline": deadline, "retry": retry, "sleep": sleep, "rng": rng,
                               "on_event": on_event}
         self._ecs = Caller(self._ecs_http, **kw)

@@ -36,7 +36,7 @@ from tui.api.exceptions import (
     ZStackJobFailed,
     ZStackJobTimeout,
 )
-from tui.api.transport import Caller, RetryPolicy, Sleep
+from tui.api.transport import Caller, RetryPolicy, Sleep, open_http
 from tui.api.zstack import models as zm
 from tui.api.zstack.session import (
     LOGIN_PATH,
@@ -96,11 +96,8 @@ class ZStackClient:
         self._clock = clock
         self.logins = 0
         """How many times this client logged in (tests and the header read it)."""
-        self._http = httpx.AsyncClient(
-            base_url=self.endpoint, transport=transport, timeout=httpx.Timeout(timeout),
-            verify=verify, follow_redirects=False,
-            headers={"Content-Type": "application/json;charset=UTF-8"},
-        )
+        self._http = open_http(self.endpoint, transport=transport, timeout=timeout,
+                               verify=verify)
         self._caller = Caller(self._http, deadline=deadline, retry=retry, sleep=sleep,
                               map_error=map_error)
 
