@@ -7,7 +7,6 @@ changes, keeping what was expanded and where the cursor was.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +73,7 @@ class DiskTree(Tree[Volume]):
         super().__init__("Disks and volumes", data=Volume("section", "", "root"), id=id)
         self.show_root = False
         self.guide_depth = 3
-        self._signature = ""
+        self._signature: tuple[Any, ...] = ()
         self.edits: dict[str, tuple[bool, int]] = {}
         """Pending changes: volume id → (need_migration, adjust_size)."""
         self.volumes: dict[str, Volume] = {}
@@ -84,11 +83,8 @@ class DiskTree(Tree[Volume]):
 
     def show(self, detail: Any) -> None:
         """Show ``detail``'s layout; a no-op when the layout has not changed."""
-        sig = json.dumps(
-            [detail.model_dump(include={"disks", "volume_groups", "btrfs_list",
-                                        "init_target_server"}, mode="json")],
-            sort_keys=True, default=str,
-        )
+        # The records compare by value: the layout is these four fields.
+        sig = (detail.disks, detail.volume_groups, detail.btrfs_list, detail.init_target_server)
         if sig == self._signature:
             return
         expanded = {self._path(n) for n in self._walk(self.root) if n.is_expanded}

@@ -9,7 +9,7 @@ import pytest
 from pydantic import BeforeValidator, TypeAdapter, ValidationError
 
 from tui.api.client import _skip_reason
-from tui.api.models import SourceListItem
+from tui.api.models import TaskListItem
 from tui.api.models.common import Bool, Float, Int, Str, _to_bool, _to_num, _to_str
 
 # The definitions before the fast path: the reference for what each value reads as.
@@ -39,17 +39,17 @@ def test_same_value_and_type_as_the_tolerant_validator(name: str) -> None:
         assert _read(fast, value) == _read(tolerant, value), (name, value)
 
 
+# A pydantic list record (the source list's records are msgspec's: tests/api/test_records.py).
 @pytest.mark.parametrize(("row", "reason"), [
-    ({"id": "s-1", "ip": [1]}, "ip: Input should be a valid string"),
-    ({"id": "s-2", "current_task": {"migrate_speed": "fast"}},
-     "current_task.migrate_speed: Input should be a valid number, "
-     "unable to parse string as a number"),
-    ({"id": "s-4", "connected": "maybe"},
-     "connected: Input should be a valid boolean, unable to interpret input"),
-    ({"id": "s-5", "checks": [{"result": [1]}]}, "checks.0.result: Input should be a valid string"),
+    ({"id": "s-1", "name": [1]}, "name: Input should be a valid string"),
+    ({"id": "s-2", "source_server": {"oem_system": "maybe"}},
+     "source_server.oem_system: Input should be a valid boolean, unable to interpret input"),
+    ({"id": "s-4", "migrate_speed": "fast"},
+     "migrate_speed: Input should be a valid number, unable to parse string as a number"),
+    ({"id": "s-5", "sub_tasks": [{"name": [1]}]}, "sub_tasks.0.name: Input should be a valid string"),
 ])
 def test_a_skipped_record_names_the_field_without_union_tags(row: dict[str, Any],
                                                              reason: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        SourceListItem.model_validate(row)
+        TaskListItem.model_validate(row)
     assert _skip_reason(row, 3, caught.value) == f"record 3 (id {row['id']}): {reason}"

@@ -20,6 +20,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from tui.api import models as m
+from tui.api.models.record import Page, Record, RecordError, page_reader
 from tui.api.exceptions import (
     BadResponse,
     DeadlineExceeded,
@@ -30,8 +31,9 @@ from tui.api.exceptions import (
 )
 from tui.api.transport import MAX_RESPONSE_BYTES, Caller, RetryPolicy, Sleep, open_http
 
-T = TypeVar("T", bound=BaseModel)
+T = TypeVar("T", bound=BaseModel | Record)
 L = TypeVar("L", bound=m.ListResponse)
+P = TypeVar("P", bound=Page)
 
 
 class Listing(list[T]):
@@ -119,6 +121,32 @@ class SmsClient:
         page._skipped = tuple(skipped)
         return page
 
+    async def _get_page(self, path: str, model: type[P], field: str,
+                        params: Mapping[str, Any]) -> P:
+        """One page of a list of :class:`~tui.api.models.record.Record`: read from the body's
+        bytes in one pass (see ``page_reader``); records that cannot be read are left out and
+        noted in ``skipped``."""
+        reader = _page_reader(model, field)
+        offset = int(params.get("offset") or 0)
+
+        def decode(raw: bytes) -> Any:
+            try:
+                return reader(raw, offset)
+            except RecordError as exc:  # JSON, but not a page: said as a BadResponse below
+                return exc
+
+        page = await self._caller.call("GET", path, params=params, decode=decode)
+        if isinstance(page, model):
+            return page
+        if isinstance(page, RecordError):
+            why = str(page)
+        else:  # an empty body ({}), read as an empty page
+            try:
+                return model.model_validate(page)
+            except RecordError as exc:
+                why = str(exc)
+        raise BadResponse(f"unexpected answer shape from {path}: {why}", url=path)
+
     async def _write(self, method: str, path: str, body: BaseModel | None = None) -> Any:
         payload = _body(body) if body is not None else None
         return await self._caller.call(method, path, json_body=payload)
@@ -176,8 +204,8 @@ class SmsClient:
         """GET /v3/errors: failed source servers with their ``error_json``."""
         params = {"limit": limit, "offset": offset, "migproject": migproject,
                   "enterprise_project_id": enterprise_project_id}
-        return await self._get_list("/v3/errors", m.ListErrorsResponse, "migration_errors",
-                                    m.MigrationError, params)
+        return await self._get_page("/v3/errors", m.ListErrorsResponse, "migration_errors",
+                                    params)
 
     async def list_all_errors(self, *, migproject: str | None = None) -> list[m.MigrationError]:
         """Every failed source server, all pages."""
@@ -194,10 +222,8 @@ class SmsClient:
         """GET /v3/sources: one page. Filters: state, name, id, ip, migproject, migration_cycle,
         connected, enterprise_project_id, is_consistency_result_exist."""
         _check_limit(limit, SOURCES_PAGE)
-        return await self._get_list(
-            "/v3/sources", m.ListSourcesResponse, "source_servers", m.SourceListItem,
-            {"limit": limit, "offset": offset, **filters},
-        )
+        return await self._get_page("/v3/sources", m.ListSourcesResponse, "source_servers",
+                                    {"limit": limit, "offset": offset, **filters})
 
     async def list_all_sources(self, **filters: Any) -> list[m.SourceListItem]:
         """Every source matching ``filters``: first page, then the rest 4 at a time."""
@@ -373,7 +399,18 @@ class SmsClient:
         return await self._write("PUT", f"/v3/migprojects/{_seg(project_id)}/default")
 
 
-def _with_skipped(rows: list[T], page: m.ListResponse) -> list[T]:
+_READERS: dict[tuple[type[Page], str], Any] = {}
+
+
+def _page_reader(model: type[P], field: str) -> Any:
+    """One reader per page type, built on first use (it holds a compiled msgspec decoder)."""
+    reader = _READERS.get((model, field))
+    if reader is None:
+        reader = _READERS[(model, field)] = page_reader(model, field)
+    return reader
+
+
+def _with_skipped(rows: list[T], page: m.ListResponse | Page) -> list[T]:
     """A page's rows carrying the page's ``skipped`` to :meth:`SmsClient._all_pages`."""
     if not page.skipped:
         return rows
@@ -432,7 +469,9 @@ def _body(body: BaseModel) -> Any:
 
 def _parse(model: type[T], data: Any, where: str) -> T:
     try:
-        return model.model_validate(data)
+        return model.model_validate(data)  # type: ignore[return-value]
+    except RecordError as exc:
+        raise BadResponse(f"unexpected answer shape from {where}: {exc}", url=where) from None
     except ValidationError as exc:
         errors = exc.errors()
         loc = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""

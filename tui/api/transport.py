@@ -198,12 +198,17 @@ def open_http(
     )
 
 
-def decode_json(response: httpx.Response) -> Any:
+Decode = Callable[[bytes], Any]
+"""Reads a body's bytes (ValueError if it cannot): JSON by default; a list page can be read
+straight into its records (:func:`tui.api.models.record.page_reader`)."""
+
+
+def decode_json(response: httpx.Response, decode: Decode = loads) -> Any:
     """The response body as JSON; an empty body is ``{}``; anything unreadable is BadResponse."""
     if not response.content:
         return {}
     try:
-        return loads(response.content)
+        return decode(response.content)
     except DECODE_ERRORS as exc:
         raise BadResponse(
             f"the server's answer is not valid JSON ({exc.__class__.__name__}: {exc})",
@@ -249,10 +254,12 @@ class Caller:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         deadline: float | None = None,
+        decode: Decode = loads,
     ) -> Any:
-        """Send ``method path`` and return its JSON; raise an :class:`SmsError` subclass."""
+        """Send ``method path`` and return its JSON (or what ``decode`` reads from the body);
+        raise an :class:`SmsError` subclass."""
         return (await self.exchange(method, path, params=params, json_body=json_body,
-                                    deadline=deadline))[1]
+                                    deadline=deadline, decode=decode))[1]
 
     async def exchange(
         self,
@@ -263,6 +270,7 @@ class Caller:
         json_body: Any = None,
         deadline: float | None = None,
         headers: Mapping[str, str] | None = None,
+        decode: Decode = loads,
     ) -> tuple[int, Any]:
         """Like :meth:`call`, but also the status of the success (ZStack's 202 vs 200)."""
         limit = self.deadline if deadline is None else deadline
@@ -271,7 +279,8 @@ class Caller:
         sent = [False]
         try:
             async with asyncio.timeout(limit):
-                return await self._attempts(method, path, params, json_body, sent, headers)
+                return await self._attempts(method, path, params, json_body, sent, headers,
+                                            decode)
         except TimeoutError:
             if sent[0] and not _idempotent(method):
                 raise OutcomeUnknown(
@@ -295,6 +304,7 @@ class Caller:
         json_body: Any,
         sent: list[bool],
         headers: Mapping[str, str] | None = None,
+        decode: Decode = loads,
     ) -> tuple[int, Any]:
         idempotent = _idempotent(method)
         retry = 0
@@ -319,9 +329,9 @@ class Caller:
                 continue
             if response.status_code < 400:
                 if idempotent:
-                    return response.status_code, decode_json(response)
+                    return response.status_code, decode_json(response, decode)
                 try:
-                    return response.status_code, decode_json(response)
+                    return response.status_code, decode_json(response, decode)
                 except BadResponse as exc:
                     # The server said yes but the answer is unreadable (e.g. cut short): the
                     # write most likely took effect, and only a re-read can tell.

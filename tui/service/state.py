@@ -8,6 +8,8 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
+from msgspec.structs import replace
+
 from tui.api.exceptions import SmsError
 
 
@@ -113,6 +115,11 @@ def same_source(a: Any, b: Any) -> bool:
         return True
     if type(a) is not type(b):
         return False
+    if hasattr(a, "__struct_fields__"):  # a msgspec record: compared in C, heartbeat aside
+        if a == b:
+            return True
+        ignored = {f: getattr(b, f) for f in NOT_DIFFED if f in a.__struct_fields__}
+        return bool(ignored) and bool(replace(a, **ignored) == b)
     da, db = getattr(a, "__dict__", None), getattr(b, "__dict__", None)
     if da is None or db is None:
         return bool(a == b)

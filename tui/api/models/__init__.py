@@ -1,4 +1,8 @@
-"""Pydantic models of the SMS v3 API: tolerant read models and strict write bodies.
+"""Models of the SMS v3 API: tolerant read models and strict write bodies.
+
+The source servers' records (``models.sources``: list items, detail, overview, errors) are
+msgspec structs (:mod:`tui.api.models.record`), read by the ten thousand on every poll; the
+other read models and every write body are pydantic.
 
 Each name is imported from its module on first use (PEP 562): the first frame needs the
 source list's dozen models, not all 79 (the agent and write bodies alone cost ~40 ms to

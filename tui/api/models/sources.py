@@ -2,109 +2,94 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import ClassVar
 
-from pydantic import AliasChoices, Field
+from tui.api.models.record import Page, Record
 
-from tui.api.models.common import (
-    Bool,
-    Float,
-    Int,
-    ListResponse,
-    NullList,
-    SizeBytes,
-    SmsModel,
-    Str,
-)
+VOLUME_GROUP_SPELLINGS = {"volume_group_s": "volume_groups", "volumegroups": "volume_groups"}
+"""The reference spells a source's volume groups three ways."""
 
 
-def _list(*names: str) -> object:
-    """A list field under any of ``names`` (the reference spells some several ways)."""
-    if len(names) == 1:
-        return Field(default_factory=list)
-    return Field(default_factory=list, validation_alias=AliasChoices(*names))
-
-
-class PhysicalVolume(SmsModel):
+class PhysicalVolume(Record, frozen=True):
     """A partition / physical volume of a source disk."""
 
-    id: Str = None
-    device_use: Str = None
-    file_system: Str = None
-    index: Int = None
-    mount_point: Str = None
-    name: Str = None
-    size: Int = None
-    used_size: Int = None
-    inode_size: Int = None
-    inode_nums: Int = None
-    uuid: Str = None
-    size_per_cluster: Int = None
-    need_migration: Bool = None
-    adjust_size: Int = None
+    id: str | None = None
+    device_use: str | None = None
+    file_system: str | None = None
+    index: int | None = None
+    mount_point: str | None = None
+    name: str | None = None
+    size: int | None = None
+    used_size: int | None = None
+    inode_size: int | None = None
+    inode_nums: int | None = None
+    uuid: str | None = None
+    size_per_cluster: int | None = None
+    need_migration: bool | None = None
+    adjust_size: int | None = None
 
 
-class Disk(SmsModel):
+class Disk(Record, frozen=True):
     """A source disk (``ServerDisk``) and its partitions."""
 
-    id: Str = None
-    name: Str = None
-    partition_style: Str = None
+    id: str | None = None
+    name: str | None = None
+    partition_style: str | None = None
     """MBR or GPT."""
-    device_use: Str = None
+    device_use: str | None = None
     """BOOT, OS or NORMAL."""
-    size: Int = None
-    used_size: Int = None
-    physical_volumes: Annotated[list[PhysicalVolume], NullList] = _list("physical_volumes")  # type: ignore[assignment]
-    os_disk: Bool = None
-    relation_name: Str = None
-    inode_size: Int = None
-    need_migration: Bool = None
-    adjust_size: Int = None
+    size: int | None = None
+    used_size: int | None = None
+    physical_volumes: list[PhysicalVolume] = []
+    os_disk: bool | None = None
+    relation_name: str | None = None
+    inode_size: int | None = None
+    need_migration: bool | None = None
+    adjust_size: int | None = None
 
 
-class LogicalVolume(SmsModel):
+class LogicalVolume(Record, frozen=True):
     """An LVM logical volume."""
 
-    id: Str = None
-    block_count: Int = None
-    block_size: Int = None
-    file_system: Str = None
-    inode_size: Int = None
-    inode_nums: Int = None
-    device_use: Str = None
-    mount_point: Str = None
-    name: Str = None
-    size: Int = None
-    used_size: Int = None
-    free_size: Int = None
-    need_migration: Bool = None
-    adjust_size: Int = None
+    id: str | None = None
+    block_count: int | None = None
+    block_size: int | None = None
+    file_system: str | None = None
+    inode_size: int | None = None
+    inode_nums: int | None = None
+    device_use: str | None = None
+    mount_point: str | None = None
+    name: str | None = None
+    size: int | None = None
+    used_size: int | None = None
+    free_size: int | None = None
+    need_migration: bool | None = None
+    adjust_size: int | None = None
 
 
-class VolumeGroup(SmsModel):
+class VolumeGroup(Record, frozen=True):
     """An LVM volume group and its logical volumes."""
 
-    id: Str = None
-    components: Str = None
+    id: str | None = None
+    components: str | None = None
     """The physical volumes it is built on."""
-    free_size: Int = None
-    logical_volumes: Annotated[list[LogicalVolume], NullList] = _list("logical_volumes")  # type: ignore[assignment]
-    name: Str = None
-    size: Int = None
-    need_migration: Bool = None
-    adjust_size: Int = None
+    free_size: int | None = None
+    logical_volumes: list[LogicalVolume] = []
+    name: str | None = None
+    size: int | None = None
+    need_migration: bool | None = None
+    adjust_size: int | None = None
 
 
-class BtrfsSubvolume(SmsModel):
+class BtrfsSubvolume(Record, frozen=True):
     """A btrfs subvolume (``is_snapshot`` is a string in the reference)."""
 
-    uuid: Str = None
-    is_snapshot: Str = None
-    subvol_id: Str = None
-    parent_id: Str = None
-    subvol_name: Str = None
-    subvol_mount_path: Str = None
+    uuid: str | None = None
+    is_snapshot: str | None = None
+    subvol_id: str | None = None
+    parent_id: str | None = None
+    subvol_name: str | None = None
+    subvol_mount_path: str | None = None
 
     @property
     def snapshot(self) -> bool:
@@ -112,226 +97,225 @@ class BtrfsSubvolume(SmsModel):
         return (self.is_snapshot or "").strip().lower() in ("true", "1", "yes")
 
 
-class BtrfsFileSystem(SmsModel):
+class BtrfsFileSystem(Record, frozen=True):
     """A btrfs file system and its subvolumes."""
 
-    name: Str = None
-    label: Str = None
-    uuid: Str = None
-    device: Str = None
-    size: SizeBytes = None
+    name: str | None = None
+    label: str | None = None
+    uuid: str | None = None
+    device: str | None = None
+    size: int | None = None
     """Bytes; agents send what ``btrfs filesystem show`` prints (``"3.30GiB"``)."""
-    nodesize: Int = None
-    sectorsize: Int = None
-    data_profile: Str = None
-    system_profile: Str = None
-    metadata_profile: Str = None
-    global_reserve1: Str = None
-    g_vol_used_size: SizeBytes = None
-    default_subvolid: Str = Field(
-        None, validation_alias=AliasChoices("default_subvolid", "default_subvol_id")
-    )
-    default_subvol_name: Str = None
-    default_subvol_mountpath: Str = None
-    subvolume: Annotated[list[BtrfsSubvolume], NullList] = _list("subvolume", "subvolumn")  # type: ignore[assignment]
+    nodesize: int | None = None
+    sectorsize: int | None = None
+    data_profile: str | None = None
+    system_profile: str | None = None
+    metadata_profile: str | None = None
+    global_reserve1: str | None = None
+    g_vol_used_size: int | None = None
+    default_subvolid: str | None = None
+    default_subvol_name: str | None = None
+    default_subvol_mountpath: str | None = None
+    subvolume: list[BtrfsSubvolume] = []
+
+    __aliases__: ClassVar[dict[str, str]] = {"default_subvol_id": "default_subvolid",
+                                              "subvolumn": "subvolume"}
 
 
-class NetworkInterface(SmsModel):
+class NetworkInterface(Record, frozen=True):
     """A NIC of the source server (``NetWork``)."""
 
-    id: Str = None
-    name: Str = None
-    ip: Str = None
-    ipv6: Str = None
-    netmask: Str = None
-    gateway: Str = None
-    mtu: Int = None
-    mac: Str = None
+    id: str | None = None
+    name: str | None = None
+    ip: str | None = None
+    ipv6: str | None = None
+    netmask: str | None = None
+    gateway: str | None = None
+    mtu: int | None = None
+    mac: str | None = None
 
 
-class EnvironmentCheck(SmsModel):
+class EnvironmentCheck(Record, frozen=True):
     """One environment check item with OK/WARN/ERROR and its catalogue code and params."""
 
-    id: Int = None
-    params: Annotated[list[str], NullList] = Field(default_factory=list)
-    name: Str = None
-    result: Str = None
-    error_code: Str = None
-    error_or_warn: Str = None
-    error_params: Str = None
+    id: int | None = None
+    params: list[str] = []
+    name: str | None = None
+    result: str | None = None
+    error_code: str | None = None
+    error_or_warn: str | None = None
+    error_params: str | None = None
 
 
-class TargetServerPhysicalVolume(SmsModel):
+class TargetServerPhysicalVolume(Record, frozen=True):
     """A partition of a recommended target disk."""
 
-    device_use: Str = None
-    file_system: Str = None
-    index: Int = None
-    mount_point: Str = None
-    name: Str = None
-    size: Int = None
-    inode_size: Int = None
-    used_size: Int = None
-    uuid: Str = None
+    device_use: str | None = None
+    file_system: str | None = None
+    index: int | None = None
+    mount_point: str | None = None
+    name: str | None = None
+    size: int | None = None
+    inode_size: int | None = None
+    used_size: int | None = None
+    uuid: str | None = None
 
 
-class TargetServerDisk(SmsModel):
+class TargetServerDisk(Record, frozen=True):
     """A recommended target disk (``DiskIntargetServer``)."""
 
-    name: Str = None
-    size: Int = None
-    device_use: Str = None
-    used_size: Int = None
-    physical_volumes: Annotated[list[TargetServerPhysicalVolume], NullList] = _list(  # type: ignore[assignment]
-        "physical_volumes"
-    )
+    name: str | None = None
+    size: int | None = None
+    device_use: str | None = None
+    used_size: int | None = None
+    physical_volumes: list[TargetServerPhysicalVolume] = []
 
 
-class InitTargetServer(SmsModel):
+class InitTargetServer(Record, frozen=True):
     """The recommended target configuration."""
 
-    disks: Annotated[list[TargetServerDisk], NullList] = _list("disks")  # type: ignore[assignment]
-    volume_groups: Annotated[list[VolumeGroup], NullList] = _list(  # type: ignore[assignment]
-        "volume_groups", "volume_group_s", "volumegroups"
-    )
+    disks: list[TargetServerDisk] = []
+    volume_groups: list[VolumeGroup] = []
+
+    __aliases__: ClassVar[dict[str, str]] = VOLUME_GROUP_SPELLINGS
 
 
-class TargetServerRef(SmsModel):
+class TargetServerRef(Record, frozen=True):
     """``TargetServerById``: the target server of a task."""
 
-    vm_id: Str = None
-    name: Str = None
+    vm_id: str | None = None
+    name: str | None = None
 
 
-class CloneServer(SmsModel):
+class CloneServer(Record, frozen=True):
     """The cloned server of a clone test."""
 
-    vm_id: Str = None
-    name: Str = None
-    clone_error: Str = None
-    clone_state: Str = None
-    error_msg: Str = None
+    vm_id: str | None = None
+    name: str | None = None
+    clone_error: str | None = None
+    clone_state: str | None = None
+    error_msg: str | None = None
 
 
-class SourceCurrentTask(SmsModel):
+class SourceCurrentTask(Record, frozen=True):
     """``TaskByServerSource(s)``: the source's migration task, in a list item or detail."""
 
-    id: Str = None
-    name: Str = None
-    type: Str = None
-    state: Str = None
-    estimate_completion_time: Int = Field(
-        None,
-        validation_alias=AliasChoices("estimate_completion_time", "estimate_complete_time"),
-    )
-    start_date: Int = None
-    speed_limit: Int = None
-    migrate_speed: Float = None
+    id: str | None = None
+    name: str | None = None
+    type: str | None = None
+    state: str | None = None
+    estimate_completion_time: int | None = None
+    start_date: int | None = None
+    speed_limit: int | None = None
+    migrate_speed: float | None = None
     """MB/s per the reference."""
-    compress_rate: Float = None
-    start_target_server: Bool = None
-    vm_template_id: Str = None
-    region_id: Str = None
-    project_name: Str = None
-    project_id: Str = None
+    compress_rate: float | None = None
+    start_target_server: bool | None = None
+    vm_template_id: str | None = None
+    region_id: str | None = None
+    project_name: str | None = None
+    project_id: str | None = None
     target_server: TargetServerRef | None = None
-    log_collect_status: Str = None
-    exist_server: Bool = None
-    use_public_ip: Bool = None
+    log_collect_status: str | None = None
+    exist_server: bool | None = None
+    use_public_ip: bool | None = None
     clone_server: CloneServer | None = None
-    remain_seconds: Int = None
-    log_bucket: Str = None
-    log_expire: Int = None
-    log_upload_time: Int = None
-    log_share_url: Str = None
+    remain_seconds: int | None = None
+    log_bucket: str | None = None
+    log_expire: int | None = None
+    log_upload_time: int | None = None
+    log_share_url: str | None = None
+
+    __aliases__: ClassVar[dict[str, str]] = {
+        "estimate_complete_time": "estimate_completion_time"}
 
 
-class _SourceCommon(SmsModel):
+class _SourceCommon(Record, frozen=True):
     id: str = ""
-    ip: Str = None
-    name: Str = None
-    enterprise_project_id: Str = None
-    add_date: Int = None
-    os_type: Str = None
-    os_version: Str = None
-    oem_system: Bool = None
-    state: Str = None
-    connected: Bool = None
-    cpu_quantity: Int = None
-    memory: Int = None
+    ip: str | None = None
+    name: str | None = None
+    enterprise_project_id: str | None = None
+    add_date: int | None = None
+    os_type: str | None = None
+    os_version: str | None = None
+    oem_system: bool | None = None
+    state: str | None = None
+    connected: bool | None = None
+    cpu_quantity: int | None = None
+    memory: int | None = None
     current_task: SourceCurrentTask | None = None
-    checks: Annotated[list[EnvironmentCheck], NullList] = _list("checks")  # type: ignore[assignment]
+    checks: list[EnvironmentCheck] = []
     init_target_server: InitTargetServer | None = None
-    replicatesize: Int = None
-    totalsize: Int = None
-    stage_action_time: Int = None
-    last_visit_time: Int = None
-    migration_cycle: Str = None
-    state_action_time: Int = None
-    is_consistency_result_exist: Bool = None
-    has_tc: Bool = None
-    migprojectid: Str = None
+    replicatesize: int | None = None
+    totalsize: int | None = None
+    stage_action_time: int | None = None
+    last_visit_time: int | None = None
+    migration_cycle: str | None = None
+    state_action_time: int | None = None
+    is_consistency_result_exist: bool | None = None
+    has_tc: bool | None = None
+    migprojectid: str | None = None
     """Not in the list's field table, but SMS sends it; used to group by project."""
 
 
-class SourceListItem(_SourceCommon):
+class SourceListItem(_SourceCommon, frozen=True):
     """One source server in ``GET /v3/sources`` (``SourceServersResponseBody``)."""
 
 
-class ListSourcesResponse(ListResponse):
+class ListSourcesResponse(Page, frozen=True):
     """``GET /v3/sources``."""
 
     count: int = 0
-    source_servers: Annotated[list[SourceListItem], NullList] = _list("source_servers")  # type: ignore[assignment]
+    source_servers: list[SourceListItem] = []
 
 
-class SourceDetail(_SourceCommon):
+class SourceDetail(_SourceCommon, frozen=True):
     """``GET /v3/sources/{id}``: everything about one source server."""
 
-    hostname: Str = None
-    firmware: Str = None
+    hostname: str | None = None
+    firmware: str | None = None
     """BIOS or UEFI."""
-    disks: Annotated[list[Disk], NullList] = _list("disks")  # type: ignore[assignment]
-    volume_groups: Annotated[list[VolumeGroup], NullList] = _list(  # type: ignore[assignment]
-        "volume_groups", "volume_group_s", "volumegroups"
-    )
-    btrfs_list: Annotated[list[BtrfsFileSystem], NullList] = _list("btrfs_list")  # type: ignore[assignment]
-    networks: Annotated[list[NetworkInterface], NullList] = _list("networks")  # type: ignore[assignment]
-    agent_version: Str = None
-    kernel_version: Str = None
+    disks: list[Disk] = []
+    volume_groups: list[VolumeGroup] = []
+    btrfs_list: list[BtrfsFileSystem] = []
+    networks: list[NetworkInterface] = []
+    agent_version: str | None = None
+    kernel_version: str | None = None
+
+    __aliases__: ClassVar[dict[str, str]] = VOLUME_GROUP_SPELLINGS
 
 
-class SourcesOverview(SmsModel):
+class SourcesOverview(Record, frozen=True):
     """``GET /v3/sources/overview``: how many sources are in each state."""
 
-    waiting: Int = None
-    replicate: Int = None
-    syncing: Int = None
-    stopped: Int = None
-    deleting: Int = None
-    cutovering: Int = None
-    unavailable: Int = None
-    stopping: Int = None
-    finished: Int = None
-    initialize: Int = None
-    error: Int = None
-    cloning: Int = None
-    unconfigured: Int = None
+    waiting: int | None = None
+    replicate: int | None = None
+    syncing: int | None = None
+    stopped: int | None = None
+    deleting: int | None = None
+    cutovering: int | None = None
+    unavailable: int | None = None
+    stopping: int | None = None
+    finished: int | None = None
+    initialize: int | None = None
+    error: int | None = None
+    cloning: int | None = None
+    unconfigured: int | None = None
 
 
-class MigrationError(SmsModel):
+class MigrationError(Record, frozen=True):
     """One failed source server in ``GET /v3/errors``."""
 
-    error_json: Str = None
-    host_name: Str = None
-    name: Str = None
-    source_id: Str = None
-    source_ip: Str = None
-    target_ip: Str = None
+    error_json: str | None = None
+    host_name: str | None = None
+    name: str | None = None
+    source_id: str | None = None
+    source_ip: str | None = None
+    target_ip: str | None = None
 
 
-class ListErrorsResponse(ListResponse):
+class ListErrorsResponse(Page, frozen=True):
     """``GET /v3/errors``."""
 
     count: int = 0
-    migration_errors: Annotated[list[MigrationError], NullList] = _list("migration_errors")  # type: ignore[assignment]
+    migration_errors: list[MigrationError] = []
