@@ -8,7 +8,6 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
-from msgspec.structs import replace
 
 from tui.api.exceptions import SmsError
 
@@ -100,40 +99,17 @@ class FleetSnapshot:
                    version, tuple(projects))
 
 
-NOT_DIFFED = frozenset({"last_visit_time"})
-"""Fields a change of which is not a change of the source: the agent's heartbeat moves on
-every poll for every connected source (94 % of a 10k fleet "changed" for it alone), and no
-list shows it (the detail screen reads the source's own detail poll)."""
-
-
 _MISSING = object()
 
 
 def same_source(a: Any, b: Any) -> bool:
-    """Equal in every field but :data:`NOT_DIFFED` (nested values compare by value)."""
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    if hasattr(a, "__struct_fields__"):  # a msgspec record: compared in C, heartbeat aside
-        if a == b:
-            return True
-        ignored = {f: getattr(b, f) for f in NOT_DIFFED if f in a.__struct_fields__}
-        return bool(ignored) and bool(replace(a, **ignored) == b)
-    da, db = getattr(a, "__dict__", None), getattr(b, "__dict__", None)
-    if da is None or db is None:
-        return bool(a == b)
-    if len(da) != len(db):
-        return False
-    for key, value in da.items():
-        if key not in NOT_DIFFED and db.get(key, _MISSING) != value:
-            return False
-    return True
-
+    """Equal by value (nested values too). The agent's heartbeat, which moves on every poll,
+    is not part of a list record (``SourceListItem.__ignored__``), so it never counts."""
+    return a is b or bool(a == b)
 
 
 def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> FleetDiff:
-    """Sources added or changed (by value, but for :data:`NOT_DIFFED`) and removed."""
+    """Sources added or changed (by value) and removed."""
     changed = {}
     for key, value in new.items():
         before = old.get(key, _MISSING)
