@@ -111,8 +111,8 @@ MODELS: dict[tuple[str, str], str] = {
     ("update_template", "request"): M + "requests.TemplateBody",
     ("create_migproject", "request"): M + "requests.MigProjectBody",
     ("create_migproject", "response"): M + "common.CreatedResponse",
-    ("list_migprojects", "response"): M + "catalog.ListMigProjectsResponse",
-    ("show_migproject", "response"): M + "catalog.MigProject",
+    ("list_migprojects", "response"): M + "projects.ListMigProjectsResponse",
+    ("show_migproject", "response"): M + "projects.MigProject",
     ("update_migproject", "request"): M + "requests.MigProjectBody",
 }
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
 from tui.api import models as m
 from tui.api.models.record import Page, Record, RecordError, page_reader
@@ -31,8 +30,12 @@ from tui.api.exceptions import (
 )
 from tui.api.transport import MAX_RESPONSE_BYTES, Caller, RetryPolicy, Sleep, open_http
 
-T = TypeVar("T", bound=BaseModel | Record)
-L = TypeVar("L", bound=m.ListResponse)
+if TYPE_CHECKING:  # pydantic is imported when a pydantic model is first read or sent: the
+    # first frame's records (sources, errors, overview, projects) are msgspec's
+    from pydantic import BaseModel, ValidationError
+
+T = TypeVar("T", bound="BaseModel | Record")
+L = TypeVar("L", bound="m.ListResponse")
 P = TypeVar("P", bound=Page)
 
 
@@ -101,6 +104,7 @@ class SmsClient:
     ) -> L:
         """One page of a list; a record that cannot be read is left out and noted in
         ``skipped``, so one bad record never blanks the whole page."""
+        from pydantic import ValidationError
         data = await self._caller.call("GET", path, params=params)
         try:
             return model.model_validate(data)
@@ -468,10 +472,16 @@ def _body(body: BaseModel) -> Any:
 
 
 def _parse(model: type[T], data: Any, where: str) -> T:
+    if issubclass(model, Record):
+        try:
+            return model.model_validate(data)
+        except RecordError as exc:
+            raise BadResponse(f"unexpected answer shape from {where}: {exc}",
+                              url=where) from None
+    from pydantic import ValidationError
+
     try:
-        return model.model_validate(data)  # type: ignore[return-value]
-    except RecordError as exc:
-        raise BadResponse(f"unexpected answer shape from {where}: {exc}", url=where) from None
+        return model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
         loc = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""

@@ -25,9 +25,7 @@ if TYPE_CHECKING:
         UpdateDiskInfoRequest,
     )
     from tui.api.models.catalog import (
-        ListMigProjectsResponse,
         ListTemplatesResponse,
-        MigProject,
         Nic,
         PublicIp,
         SecurityGroup,
@@ -36,6 +34,7 @@ if TYPE_CHECKING:
         TemplateEnvelope,
         Vpc,
     )
+    from tui.api.models.projects import ListMigProjectsResponse, MigProject
     from tui.api.models.common import (
         CheckResult,
         CreatedResponse,
@@ -204,9 +203,9 @@ _MODULE_OF: dict[str, str] = {
     "TaskDetail": "tasks",
     "TaskListItem": "tasks",
     "TaskSourceServer": "tasks",
-    "ListMigProjectsResponse": "catalog",
+    "ListMigProjectsResponse": "projects",
     "ListTemplatesResponse": "catalog",
-    "MigProject": "catalog",
+    "MigProject": "projects",
     "Nic": "catalog",
     "PublicIp": "catalog",
     "SecurityGroup": "catalog",

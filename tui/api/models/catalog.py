@@ -88,26 +88,3 @@ class ListTemplatesResponse(SmsModel):
     templates: Annotated[list[Template], NullList] = Field(default_factory=list)
 
 
-class MigProject(SmsModel):
-    """A migration project (``MigprojectsResponseBody``)."""
-
-    id: str = ""
-    name: Str = None
-    description: Str = None
-    isdefault: Bool = None
-    region: Str = None
-    start_target_server: Bool = None
-    speed_limit: Int = None
-    use_public_ip: Bool = None
-    exist_server: Bool = None
-    type: Str = None
-    enterprise_project: Str = None
-    syncing: Bool = None
-    start_network_check: Bool = None
-
-
-class ListMigProjectsResponse(SmsModel):
-    """``GET /v3/migprojects``."""
-
-    count: int = 0
-    migprojects: Annotated[list[MigProject], NullList] = Field(default_factory=list)
