@@ -160,3 +160,20 @@ def test_the_size_cap_is_configurable_and_checked(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("MIGDASH_MAX_RESPONSE_MB", "3")
     client = open_client(resolve(demo=True))
     assert client._caller.max_response_bytes == 3 * 2**20
+
+
+async def test_a_record_that_moved_to_the_next_page_between_reads_is_listed_once() -> None:
+    # A source added while the pages are read pushes the last record of page one onto page
+    # two: it arrives twice and is kept once, where it was first seen.
+    rows = [source(i) for i in range(400)]
+    shifted = rows[:200] + [rows[199]] + rows[200:]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params.get("offset", 0))
+        return httpx.Response(200, json={"count": len(shifted),
+                                         "source_servers": shifted[offset:offset + 200]})
+
+    async with client_for(handle) as sms:
+        got = await sms.list_all_sources()
+    assert [s.id for s in got] == [f"s-{i}" for i in range(400)]
+    assert got.skipped == ()
