@@ -55,3 +55,14 @@ def test_the_start_freezes_without_counting_a_poll() -> None:
     assert policy.polls == 0 and gc.get_freeze_count() > 0
     policy.after_poll()  # the first poll with full_every=1: the full pass
     assert ref() is None
+
+
+def test_started_freezes_the_launch_and_resumes_the_collector() -> None:
+    gc.unfreeze()
+    gc.disable()  # as tui.cli.main leaves it for the dashboard's start
+    try:
+        GcPolicy().started()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.enable()
