@@ -143,11 +143,14 @@ class MigdashApp(App[None]):
         return self.settings.read_only
 
     def on_mount(self) -> None:
-        from tui.service.zstack import zstack_backend
+        if self.zstack_settings is not None or self.settings.demo:
+            # View 3, when ZStack is configured (always in the demo). Its service and models
+            # cost ~40 ms of a launch: not loaded for a dashboard without ZStack.
+            from tui.service.zstack import zstack_backend
 
-        zstack = zstack_backend(self)  # view 3, when ZStack is configured (always in the demo)
-        if zstack is not None:
-            self.backends["zstack"] = zstack
+            zstack = zstack_backend(self)
+            if zstack is not None:
+                self.backends["zstack"] = zstack
         for view in VIEWS:
             self.add_mode(view.mode, self._root(view))
         self.switch_mode("migrations")
@@ -156,7 +159,7 @@ class MigdashApp(App[None]):
         for poller in self.backends.values():
             self.run_backend(poller)
         if self.gc_policy is not None:
-            self.gc_policy.after_poll(count=False)  # modules and widgets: freeze them now
+            self.gc_policy.started()  # modules and widgets: freeze them; the collector resumes
 
     async def on_unmount(self) -> None:
         self.service.stop()
