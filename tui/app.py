@@ -66,6 +66,7 @@ class MigdashApp(App[None]):
     ]
 
     COMMANDS = App.COMMANDS | {_palette_provider}
+    DEFAULT_MODE = VIEWS[0].mode
 
     fleet: var[FleetPolled | None] = var(None, always_update=True)
     """The latest fleet poll (snapshot + diff)."""
@@ -136,6 +137,11 @@ class MigdashApp(App[None]):
                 wall_clock=lambda: self.wall_clock())
         self._links: dict[str, ConnectionStatus] = {}
         self.sub_title = settings.label
+        # Each view is a mode; the first is the app's default mode, so Textual builds the
+        # source list as the app's first screen. Switching to it from a blank default screen
+        # (on mount) restyled the whole app twice, ~20 ms of the first frame.
+        for view in VIEWS:
+            self.add_mode(view.mode, self._root(view))
 
     @property
     def read_only(self) -> bool:
@@ -151,9 +157,6 @@ class MigdashApp(App[None]):
             zstack = zstack_backend(self)
             if zstack is not None:
                 self.backends["zstack"] = zstack
-        for view in VIEWS:
-            self.add_mode(view.mode, self._root(view))
-        self.switch_mode("migrations")
         self._update_tabs()
         self.run_service()
         for poller in self.backends.values():
