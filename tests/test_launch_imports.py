@@ -2,8 +2,8 @@
 
 Not the ECS client and its models nor the hosts poller without ECS/DeH (~35 ms), not ZStack's
 client and models without ZStack (~40 ms), not the headless subcommands' modules (registering
-their options must not load them), not the profile model without a configuration file, and
-no screen but the source list.
+their options must not load them), not the profile model nor a TOML parser without a
+configuration file, and no screen but the source list.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 NOT_AT_LAUNCH = ("tui.api.ecs", "tui.service.hosts", "tui.api.zstack", "tui.service.zstack",
-                 "tui.hosts_cli", "tui.zstack_cli", "tui.headless", "tui.profile")
+                 "tui.hosts_cli", "tui.zstack_cli", "tui.headless", "tui.profile", "tomllib")
 
 # As ``migdash --endpoint URL`` runs (no config file in an empty home): parse the options,
 # resolve the settings, run the app headless until its first screen is up. Nothing listens
@@ -35,7 +35,7 @@ async def first_screen():
         assert isinstance(app.screen, SourceListScreen), app.screen
 
 asyncio.run(first_screen())
-print(json.dumps(sorted(m for m in sys.modules if m.startswith(("tui.", "widgets.")))))
+print(json.dumps(sorted(sys.modules)))
 """
 
 

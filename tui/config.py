@@ -13,12 +13,9 @@ must not be readable by group or others (``chmod 600``); otherwise it is refused
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import shlex
 import stat
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +66,8 @@ TOP_LEVEL_KEYS = ("default_profile", "profiles")
 
 def _closest(key: str, known: Any) -> str:
     """`` (did you mean 'x'?)`` for the known key nearest to ``key``, or nothing."""
+    import difflib
+
     match = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
@@ -142,6 +141,10 @@ def _read(path: Path | None) -> _ConfigFile:
         return _ConfigFile(path)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    # Only a launch with a configuration file parses TOML (or quotes a path, or suggests a key).
+    import shlex
+    import tomllib
+
     try:
         text = raw.decode("utf-8")
         document = tomllib.loads(text)
