@@ -239,7 +239,7 @@ def test_the_collector_is_paused_for_the_dashboards_start_only(
     monkeypatch.setattr(tui.audit_cli, "run", audit)
     assert gc.isenabled()
     assert main(["--demo"]) == 0
-    assert gc.isenabled()  # as it was: the app's GcPolicy.started() resumes it when mounted
+    assert gc.isenabled()  # as it was (in the app, GcPolicy resumes it at the first poll)
     assert main(["audit"]) == 0
     assert seen == {"dashboard": False, "audit": True}
     assert gc.isenabled()

@@ -162,7 +162,10 @@ class MigdashApp(App[None]):
         for poller in self.backends.values():
             self.run_backend(poller)
         if self.gc_policy is not None:
-            self.gc_policy.started()  # modules and widgets: freeze them; the collector resumes
+            # Modules and widgets: frozen now. The collector, paused by the launch, resumes
+            # with the first poll on the table, or after 5 s if none has landed by then.
+            self.gc_policy.started()
+            self.set_timer(5.0, self.gc_policy.resume)
 
     async def on_unmount(self) -> None:
         self.service.stop()
