@@ -307,8 +307,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # What loads from here to the dashboard's first screen (modules, the app, its widgets)
     # lives as long as the process, so the collector's passes over it meanwhile found nothing:
-    # 70-90 ms of a launch. The app's GcPolicy.started() freezes all of it and resumes the
-    # collector; a headless command resumes it at once; leaving, it is as it was.
+    # 70-90 ms of a launch. The app's GcPolicy freezes all of it at mount and resumes the
+    # collector with the first poll (tui.gcpolicy); a headless command resumes it at once;
+    # leaving, it is as it was.
     collecting = gc.isenabled()
     gc.disable()
     try:
