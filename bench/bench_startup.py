@@ -3,9 +3,12 @@
 A simulator with 60 sources listens on loopback; each run starts ``migdash --endpoint`` in a
 fresh 120x40 tmux session and polls the pane until a source name from the fleet is on
 screen. The baseline is ``bench/bare_app.py`` (Header, Static, Footer) until its text shows.
-Runs alternate the two; medians and the ratio are printed (goal <= 1.5x).
+Runs alternate the two; medians and the ratio are printed (goal <= 1.5x). ``--before PATH``
+also runs migdash from another checkout (e.g. ``git archive`` of an older commit), in the
+same rounds, so a change is measured against its "before" under the same load.
 
     .venv/bin/python bench/bench_startup.py [--runs 7] [--port 18720] [--tree PATH]
+                                            [--before PATH]
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ def main() -> None:
     ap.add_argument("--tmux-prefix", default="perf", help="tmux session names start with it")
     ap.add_argument("--tree", type=Path, default=None,
                     help="run migdash from another checkout (a 'before')")
+    ap.add_argument("--before", type=Path, default=None,
+                    help="also run migdash from this checkout, in the same rounds")
     args = ap.parse_args()
     name = first_name(args.sources)
     home = tempfile.mkdtemp(prefix="perf-startup-")
@@ -92,10 +97,15 @@ def main() -> None:
     bare = f"{PY} {ROOT / 'bench' / 'bare_app.py'}"
     ours: list[float] = []
     base: list[float] = []
+    before: list[float] = []
+    before_env = {**env, "PYTHONPATH": str(args.before.resolve())} if args.before else env
     try:
         wait_port(args.port)
         for i in range(args.runs):
             base.append(time_to_text(f"{args.tmux_prefix}-bare{i}", bare, "bare-app-ready", env))
+            if args.before is not None:
+                before.append(time_to_text(f"{args.tmux_prefix}-before{i}", dash, name,
+                                           before_env))
             ours.append(time_to_text(f"{args.tmux_prefix}-dash{i}", dash, name, env))
     finally:
         sim.terminate()
@@ -103,9 +113,13 @@ def main() -> None:
     b, o = statistics.median(base), statistics.median(ours)
     print(f"launch -> first frame, {args.sources} sources on loopback, {args.runs} runs, medians")
     print(f"  bare Textual app   {b:6.3f} s")
+    if before:
+        f = statistics.median(before)
+        print(f"  migdash before     {f:6.3f} s   ratio {f / b:.2f}x  ({args.before})")
     print(f"  migdash (data)     {o:6.3f} s   ratio {o / b:.2f}x  (goal <= 1.5x)")
     print("  per run: bare " + ",".join(f"{x:.2f}" for x in base) + "; migdash "
-          + ",".join(f"{x:.2f}" for x in ours))
+          + ",".join(f"{x:.2f}" for x in ours)
+          + ("; before " + ",".join(f"{x:.2f}" for x in before) if before else ""))
     sys.stdout.flush()
 
 

@@ -216,3 +216,33 @@ def test_a_reader_that_leaves_early_is_not_a_traceback() -> None:
     )
     assert proc.stdout.strip(), proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_the_collector_is_paused_for_the_dashboards_start_only(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    import tui.audit_cli
+    import tui.cli
+
+    seen: dict[str, bool] = {}
+
+    def dashboard(args: Any) -> int:
+        seen["dashboard"] = gc.isenabled()
+        return 0
+
+    def audit(args: Any) -> int:
+        seen["audit"] = gc.isenabled()
+        return 0
+
+    monkeypatch.setattr(tui.cli, "_run_dashboard", dashboard)
+    monkeypatch.setattr(tui.audit_cli, "run", audit)
+    assert gc.isenabled()
+    assert main(["--demo"]) == 0
+    assert gc.isenabled()  # as it was (in the app, GcPolicy resumes it at the first poll)
+    assert main(["audit"]) == 0
+    assert seen == {"dashboard": False, "audit": True}
+    assert gc.isenabled()
+    with pytest.raises(SystemExit):
+        main(["--refresh", "0"])  # argparse leaves: the collector is back all the same
+    assert gc.isenabled()

@@ -55,3 +55,37 @@ def test_the_start_freezes_without_counting_a_poll() -> None:
     assert policy.polls == 0 and gc.get_freeze_count() > 0
     policy.after_poll()  # the first poll with full_every=1: the full pass
     assert ref() is None
+
+
+def test_the_collector_paused_at_launch_resumes_with_the_first_poll() -> None:
+    gc.unfreeze()
+    gc.disable()  # as tui.cli.main leaves it for the dashboard's start
+    try:
+        policy = GcPolicy()
+        policy.started()
+        assert gc.get_freeze_count() > 0  # what loading made is frozen
+        assert not gc.isenabled()  # and the collector still paused until the first poll
+        policy.after_poll(count=False)  # the snapshot frozen before its rows are made
+        assert not gc.isenabled()
+        policy.after_poll()  # the first poll is on the table
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_resume_without_a_poll_and_a_running_collector_is_left_alone() -> None:
+    gc.disable()
+    try:
+        policy = GcPolicy()
+        policy.started()
+        policy.resume()  # the app's timer: no poll has landed (the server is unreachable)
+        assert gc.isenabled()
+        gc.disable()
+        policy.resume()  # once only: a later call changes nothing
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    policy = GcPolicy()
+    policy.started()  # the collector was running (tests, an embedding program)
+    policy.after_poll()
+    assert gc.isenabled()

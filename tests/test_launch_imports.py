@@ -1,15 +1,60 @@
-"""What a launch without ECS/DeH imports: neither the ECS client and its models nor the hosts
-poller (they cost ~35 ms of the first frame; issue 14)."""
+"""What a launch imports (issue 14): only what the first frame of the source list needs.
+
+Not the ECS client and its models nor the hosts poller without ECS/DeH (~35 ms), not ZStack's
+client and models without ZStack (~40 ms), not the headless subcommands' modules (registering
+their options must not load them), not the profile model nor a TOML parser without a
+configuration file, and no screen but the source list.
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
+
+NOT_AT_LAUNCH = ("tui.api.ecs", "tui.service.hosts", "tui.api.zstack", "tui.service.zstack",
+                 "tui.hosts_cli", "tui.zstack_cli", "tui.headless", "tui.profile", "tomllib")
+
+# As ``migdash --endpoint URL`` runs (no config file in an empty home): parse the options,
+# resolve the settings, run the app headless until its first screen is up. Nothing listens
+# on the endpoint: the polls fail, which changes no import.
+LAUNCH = """
+import asyncio, json, sys
+from tui import cli
+args = cli.build_parser().parse_args(["--endpoint", "http://127.0.0.1:9"])
+settings = cli.settings_from(args)
+zstack = cli.zstack_settings_from(args, settings)
+from tui.app import MigdashApp
+from tui.screens.sources import SourceListScreen
+app = MigdashApp(settings, zstack_settings=zstack)
+
+async def first_screen():
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SourceListScreen), app.screen
+
+asyncio.run(first_screen())
+print(json.dumps(sorted(sys.modules)))
+"""
 
 
-def test_launch_without_ecs_imports_no_ecs_code() -> None:
-    code = ("import sys; import tui.cli, tui.app; "
-            "print(sorted(m for m in sys.modules "
-            "if m.startswith(('tui.api.ecs', 'tui.service.hosts'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+def _launch(tmp_path: Path) -> list[str]:
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", LAUNCH], capture_output=True, text=True,
+                         env=env, timeout=60, cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    modules: list[str] = json.loads(out.stdout.strip().splitlines()[-1])
+    return modules
+
+
+def test_a_launch_imports_only_what_the_source_list_draws(tmp_path: Path) -> None:
+    modules = _launch(tmp_path)
+    assert [m for m in modules if m.startswith(NOT_AT_LAUNCH)] == []
+    # The source list and the modules it is made of; no other screen (the task screen, the
+    # detail, the dialogs) until it is opened.
+    screens = {m for m in modules if m.startswith("tui.screens.")}
+    assert "tui.screens.sources" in screens
+    assert screens <= {"tui.screens.sources", "tui.screens.bulk", "tui.screens.problems",
+                       "tui.screens.registry", "tui.screens.source_columns",
+                       "tui.screens.source_rows"}

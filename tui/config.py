@@ -13,21 +13,21 @@ must not be readable by group or others (``chmod 600``); otherwise it is refused
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import shlex
 import stat
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, model_validator
 
-AuthKind = Literal["aksk", "token", "password", "none"]
+if TYPE_CHECKING:
+    from tui.profile import AuthKind, Profile
+
+REFRESH_RANGE = (1.0, 3600.0)
+"""Seconds between fleet polls: at least 1 (SMS rate limits), at most an hour."""
 
 SECRET_FIELDS = frozenset({"ak", "sk", "security_token", "token", "password",
                            "zstack_password"})
@@ -48,61 +48,14 @@ class ConfigError(Exception):
     """The configuration file cannot be used; the message says where and how to fix it."""
 
 
-class Profile(BaseModel):
-    """One named way to reach an SMS endpoint, with its credentials."""
+def __getattr__(name: str) -> Any:
+    """``Profile`` and ``AuthKind`` from :mod:`tui.profile`, loaded on first use (PEP 562):
+    the pydantic model is built only when a configuration file has a profile to read."""
+    if name in ("Profile", "AuthKind"):
+        from tui import profile
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    """The profile's name: NAME in its ``[profiles.NAME]`` table."""
-    sms_endpoint: str | None = None
-    """Base URL of the SMS API, e.g. ``https://sms.ap-southeast-1.myhuaweicloud.com``."""
-    iam_endpoint: str | None = None
-    """Base URL of IAM, used to get a token for ``password`` auth."""
-    region: str | None = None
-    """Region name, e.g. ``ap-southeast-1``."""
-    project_id: str | None = None
-    """Project ID sent with AK/SK requests (``HUAWEICLOUD_SDK_PROJECT_ID`` overrides it)."""
-    auth: AuthKind = "aksk"
-    """How to authenticate; when omitted: ``token`` if a token is set, ``password`` if a
-    password is set, else ``aksk``."""
-    ak: SecretStr | None = None
-    """Access key ID (``HUAWEICLOUD_SDK_AK`` overrides it)."""
-    sk: SecretStr | None = None
-    """Secret access key (``HUAWEICLOUD_SDK_SK`` overrides it)."""
-    security_token: SecretStr | None = None
-    """Security token for temporary AK/SK (``HUAWEICLOUD_SDK_SECURITY_TOKEN`` overrides it)."""
-    token: SecretStr | None = None
-    """A ready IAM token (``MIGDASH_TOKEN`` overrides it)."""
-    user: str | None = None
-    """IAM user name for ``password`` auth."""
-    password: SecretStr | None = None
-    """IAM password for ``password`` auth."""
-    domain: str | None = None
-    """Account (domain) name the IAM user belongs to, for ``password`` auth."""
-    ecs_endpoint: str | None = None
-    """Base URL of ECS; when absent, ``https://ecs.{region}.myhuaweicloud.com``."""
-    deh_endpoint: str | None = None
-    """Base URL of DeH (dedicated hosts); default ``https://deh.{region}.myhuaweicloud.com``."""
-    zstack_endpoint: str | None = None
-    """Base URL of a ZStack management node (``http://<mn>:8080``), for view 3."""
-    zstack_account: str | None = None
-    """ZStack account to log in with (``admin`` when omitted)."""
-    zstack_password: SecretStr | None = None
-    """That account's password (``MIGDASH_ZSTACK_PASSWORD`` overrides it); only its SHA-512
-    is sent."""
-    verify_tls: bool = True
-    """Check the server's TLS certificate; switch off only for lab endpoints."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _infer_auth(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "auth" not in data:
-            if data.get("token"):
-                return {**data, "auth": "token"}
-            if data.get("password"):
-                return {**data, "auth": "password"}
-        return data
+        return getattr(profile, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 PASSWORD_FIELDS = ("iam_endpoint", "user", "password", "domain")
@@ -113,6 +66,8 @@ TOP_LEVEL_KEYS = ("default_profile", "profiles")
 
 def _closest(key: str, known: Any) -> str:
     """`` (did you mean 'x'?)`` for the known key nearest to ``key``, or nothing."""
+    import difflib
+
     match = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
@@ -186,6 +141,10 @@ def _read(path: Path | None) -> _ConfigFile:
         return _ConfigFile(path)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    # Only a launch with a configuration file parses TOML (or quotes a path, or suggests a key).
+    import shlex
+    import tomllib
+
     try:
         text = raw.decode("utf-8")
         document = tomllib.loads(text)
@@ -235,6 +194,10 @@ def _holds_secret(value: Any) -> bool:
 
 def _validate(config: _ConfigFile, name: str, table: Mapping[str, Any]) -> Profile:
     """Build a Profile, turning validation errors into a ConfigError naming field and line."""
+    from pydantic import ValidationError
+
+    from tui.profile import Profile
+
     try:
         return Profile.model_validate({**table, "name": name})
     except ValidationError as exc:

@@ -17,10 +17,11 @@ import httpx
 from tui.api.auth import AkSkAuth, TokenAuth
 from tui.api.client import SmsClient
 from tui.api.transport import MAX_RESPONSE_BYTES
-from tui.config import ConfigError, Profile, resolve_profile
+from tui.config import REFRESH_RANGE, ConfigError, resolve_profile
 
 if TYPE_CHECKING:  # imported when opened: its 60 models cost ~35 ms of a launch without ECS
     from tui.api.ecs import EcsClient
+    from tui.profile import Profile
 
 DEMO_ENDPOINT = "http://migdash-sim.local"
 """The base URL used for the in-process simulator (never resolved: no socket is opened)."""
@@ -48,8 +49,6 @@ class Settings:
 
 
 ENDPOINT_EXAMPLE = "https://sms.ap-southeast-1.myhuaweicloud.com"
-REFRESH_RANGE = (1.0, 3600.0)
-"""Seconds between fleet polls: at least 1 (SMS rate limits), at most an hour."""
 
 
 def check_endpoint(url: str) -> str:

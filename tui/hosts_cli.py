@@ -3,11 +3,11 @@
 Every string from ECS/DeH passes :func:`tui.untrusted.clean` before it is printed, so a
 server name cannot move the terminal's cursor or forge a line. Exit status: 0, 2 when ECS/DeH
 are not configured, 3 when they could not be read.
+Its options are declared in :mod:`tui.cli` (registering them must not import this).
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -24,21 +24,6 @@ HOST_FIELDS = ("id", "name", "type", "state", "availability_zone", "vcpus_used",
                "memory_used_mb", "memory_total_mb", "servers", "auto_placement")
 CSV_FIELDS = tuple(f"host_{f}" for f in HOST_FIELDS if f != "servers") + tuple(
     f"server_{f}" for f in SERVER_FIELDS)
-
-
-def add_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> argparse.ArgumentParser:
-    """Register ``hosts`` on the ``migdash`` subcommands."""
-    p: argparse.ArgumentParser = sub.add_parser(
-        "hosts", parents=list(parents),
-        help="print dedicated hosts with their capacity and servers",
-        description="Print every dedicated host (capacity used/total) with the ECS servers on "
-        "it, and the public pool. Exit status: 0, 2 ECS/DeH not configured, 3 not readable.")
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", dest="fmt", action="store_const", const="json",
-                     help="JSON array of hosts, each with its servers")
-    fmt.add_argument("--csv", dest="fmt", action="store_const", const="csv",
-                     help="CSV, one row per server (a host without servers has one row)")
-    return p
 
 
 def server_record(s: Any) -> dict[str, Any]:

@@ -3,11 +3,11 @@
 Every string from the server goes through :func:`tui.untrusted.clean`, so a VM named with
 terminal escapes prints as visible placeholders. Exit status: 0, or 3 when ZStack could not
 be read (or is not configured).
+Its options are declared in :mod:`tui.cli` (registering them must not import this).
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -22,20 +22,6 @@ from widgets.units import human_size
 
 COLUMNS = ("kind", "uuid", "name", "cluster", "host", "state", "status", "vcpus", "memory",
            "ip", "cpu_used", "cpu_total", "mem_used", "mem_total", "vm_count")
-
-
-def add_parser(sub: Any, parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
-    """Register ``zstack`` on the ``migdash`` subcommands."""
-    p: argparse.ArgumentParser = sub.add_parser(
-        "zstack", parents=list(parents), help="print ZStack's hosts and VMs",
-        description="Print every ZStack host (capacity, VM count) and VM (state, host, size, "
-        "IP). Exit status: 0, 3 when ZStack could not be read or is not configured.")
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", dest="fmt", action="store_const", const="json",
-                     help='one JSON object {"hosts": [...], "vms": [...]}')
-    fmt.add_argument("--csv", dest="fmt", action="store_const", const="csv",
-                     help="one CSV table (kind host or vm) with a header row")
-    return p
 
 
 def rows(hosts: Sequence[Any], vms: Sequence[Any], clusters: dict[str, str]
@@ -103,4 +89,4 @@ async def report(zsettings: ZStackSettings | None, fmt: str) -> tuple[str, int]:
     return render(host_rows, vm_rows, fmt), 0
 
 
-__all__ = ["COLUMNS", "add_parser", "render", "report", "rows"]
+__all__ = ["COLUMNS", "render", "report", "rows"]

@@ -22,7 +22,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from tui.api.actions import refusal
-from tui.screens.task import ACTIONS
 from tui.service.commands import BulkSummary, Outcome, Status
 from tui.untrusted import clean, literal
 
@@ -201,6 +200,8 @@ class ListTaskActions:
         if why:
             self.screen.notify(f"Not sent: {name}: {why}.", severity="warning")
             return
+        from tui.screens.task import ACTIONS  # the task screen's rules; loaded on the first key
+
         _, ask, consequence = ACTIONS[operation]
         if not ask:
             self._send(operation, sources, bulk=False)
@@ -219,6 +220,8 @@ class ListTaskActions:
         skipped = n - len(eligible)
         body += (f"; {skipped} will be skipped because their state does not allow it.\n"
                  if skipped else ".\n")
+        from tui.screens.task import ACTIONS
+
         body += ACTIONS[operation][2]
 
         def send() -> None:

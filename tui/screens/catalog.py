@@ -11,9 +11,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.screens.registry import WRITE_ACTIONS
+from widgets.footer import KeyFooter as Footer
 from widgets.source_table import Column, Row, SourceTable
 from widgets.status_header import StatusHeader
 

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui import navigation as nav
 from tui.screens.detail_view import checks_table, facts_table, networks_table, task_summary
@@ -19,6 +19,7 @@ from tui.screens.registry import WRITE_ACTIONS
 from tui.service.poller import DetailPollFailed, SourceDetailPolled
 from tui.untrusted import clean, literal
 from widgets.disk_tree import DiskTree, Volume
+from widgets.footer import KeyFooter as Footer
 from widgets.states import source_badge
 from widgets.status_header import StatusHeader
 from widgets.units import human_size

@@ -8,11 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.api.errors import decode_error_json
 from tui.service.poller import FleetPolled
 from tui.untrusted import clean, literal
+from widgets.footer import KeyFooter as Footer
 from widgets.status_header import StatusHeader
 
 

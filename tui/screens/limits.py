@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from tui.api.exceptions import SmsError
 from tui.screens import limits_view as view
@@ -38,6 +38,7 @@ from tui.service.schedule import (
     validate,
 )
 from tui.untrusted import literal
+from widgets.footer import KeyFooter as Footer
 from widgets.schedule_timeline import ScheduleTimeline
 from widgets.status_header import StatusHeader
 

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tui import navigation as nav
 from tui.screens.bulk import ListTaskActions, marked_sources
@@ -17,6 +17,7 @@ from tui.screens.registry import WRITE_ACTIONS, read_only_refusal
 from tui.screens.source_rows import SourceRow
 from tui.service.poller import FleetPolled
 from tui.untrusted import clean, literal
+from widgets.footer import KeyFooter as Footer
 from widgets.overview_strip import OverviewStrip
 # COLUMNS is re-exported: the task list shows the same columns.
 from tui.screens.source_columns import COLUMNS as COLUMNS

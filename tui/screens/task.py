@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.api.actions import refusal
 from tui.api.errors import decode_error_json
@@ -19,6 +19,7 @@ from tui.screens.registry import WRITE_ACTIONS, read_only_refusal
 from tui.screens.task_view import SubtaskBars, resources_table, summary_table
 from tui.service.poller import DetailPollFailed, TaskDetailPolled
 from tui.untrusted import clean, literal
+from widgets.footer import KeyFooter as Footer
 from widgets.speed_sparkline import SpeedSparkline
 from widgets.states import task_badge
 from widgets.status_header import StatusHeader

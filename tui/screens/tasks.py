@@ -16,12 +16,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.screens.pickers import StateFilterScreen
 from tui.screens.source_rows import task_flag  # noqa: F401  (moved there; still importable here)
 from tui.service.poller import DetailPollFailed, FleetPolled, TasksPolled
 from tui.untrusted import literal
+from widgets.footer import KeyFooter as Footer
 from widgets.source_table import SourceTable
 from widgets.states import TASK_STATES
 from widgets.status_header import StatusHeader

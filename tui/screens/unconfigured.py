@@ -7,8 +7,9 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from widgets.footer import KeyFooter as Footer
 from widgets.status_header import StatusHeader
 
 

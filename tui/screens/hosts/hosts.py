@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tui import navigation as nav
 from tui.screens.hosts.rows import (
@@ -28,6 +28,7 @@ from tui.screens.hosts.rows import (
 from tui.screens.registry import WRITE_ACTIONS
 from tui.service.hosts import POOL, HostsPolled, HostsSnapshot, JobsChanged
 from tui.untrusted import literal
+from widgets.footer import KeyFooter as Footer
 from widgets.source_table import Row, SourceTable
 from widgets.filter_box import route_filter_key
 from widgets.status_header import StatusHeader

@@ -10,11 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.screens.hosts.rows import JOB_STATES, badge, host_label
 from tui.service.hosts import JobRecord, JobsChanged
 from tui.untrusted import clean, literal
+from widgets.footer import KeyFooter as Footer
 from widgets.source_table import Column, Row, SourceTable
 from widgets.status_header import StatusHeader
 from widgets.units import duration

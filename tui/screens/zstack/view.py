@@ -17,13 +17,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tui.screens.registry import WRITE_ACTIONS
 from tui.screens.zstack.actions import MigrateActions
 from tui.screens.zstack.rows import HOST_COLUMNS, VM_COLUMNS, bar_widths, host_row, vm_row
 from tui.service.zstack import MigrationsChanged, ZStackPolled, ZStackPoller
 from tui.untrusted import clean
+from widgets.footer import KeyFooter as Footer
 from widgets.source_table import SourceTable
 from widgets.filter_box import route_filter_key
 from widgets.status_header import StatusHeader
