@@ -17,9 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, Literal
 
 from tui.api.actions import refusal
 from tui.api.exceptions import OutcomeUnknown, SmsError
@@ -28,6 +26,9 @@ from tui.service import verify as checks
 from tui.service.audit import AuditLog
 from tui.service.verify import Check, Verify
 from tui.untrusted import clean
+
+if TYPE_CHECKING:  # imported when a write is sent: the launch does not load pydantic
+    from pydantic import ValidationError
 
 Status = Literal["ok", "failed", "skipped", "unknown"]
 
@@ -129,6 +130,8 @@ class CommandGateway:
         if key in self._in_flight:
             return Outcome(target, label, "skipped", "the same request is already being sent")
         self._in_flight.add(key)
+        from pydantic import BaseModel
+
         summary = request.model_dump(mode="json", exclude_none=True) if isinstance(
             request, BaseModel) else request
         try:
@@ -202,6 +205,8 @@ class CommandGateway:
                           check_state: bool = True,
                           on_unknown: Callable[[Outcome], None] | None = None) -> Outcome:
         """start/stop/restart/test/clone_test/network_check one task, if its state allows."""
+        from pydantic import ValidationError
+
         from tui.api.models import TaskActionRequest
 
         target = task_id or label

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tui.api.models.common import format_hhmm, parse_hhmm
+from tui.api.models.hhmm import format_hhmm, parse_hhmm
 from tui.api.models.requests import SpeedLimitRequest, SpeedLimitRuleWrite
 
 Field = Literal["start", "end", "speed", "threshold"]

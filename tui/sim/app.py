@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tui.api.auth import verify_request
 from tui.api.errors import error_body
-from tui.api.models.common import parse_hhmm
+from tui.api.models.hhmm import parse_hhmm
 from tui.api.models.requests import MigProjectBody, SpeedLimitRequest, UpdateSourceRequest
 from tui.sim import sdk_routes, views
 from tui.sim.clock import Clock, RealClock

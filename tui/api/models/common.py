@@ -9,7 +9,6 @@ Writing is strict: write models forbid unknown fields and validate the spec's ra
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Annotated, Any, Union
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictBool,
@@ -131,112 +130,6 @@ def _none_to_list(value: Any) -> Any:
 
 
 NullList = BeforeValidator(_none_to_list)
-
-HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-def parse_hhmm(value: str) -> int:
-    """Minutes since midnight of ``H:MM`` or ``HH:MM`` (00:00–23:59); ValueError otherwise."""
-    m = HHMM.match(value.strip()) if isinstance(value, str) else None
-    if not m:
-        raise ValueError(f"{value!r} is not a time of day HH:MM (00:00–23:59)")
-    return int(m.group(1)) * 60 + int(m.group(2))
-
-
-def format_hhmm(minutes: int) -> str:
-    """``HH:MM`` for minutes since midnight."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-class SourceState(StrEnum):
-    """Documented source ``state`` values."""
-
-    UNAVAILABLE = "unavailable"
-    WAITING = "waiting"
-    INITIALIZE = "initialize"
-    REPLICATE = "replicate"
-    SYNCING = "syncing"
-    STOPPING = "stopping"
-    STOPPED = "stopped"
-    DELETING = "deleting"
-    ERROR = "error"
-    CLONING = "cloning"
-    CUTOVERING = "cutovering"
-    FINISHED = "finished"
-    TESTING = "testing"
-
-
-class MigrationCycle(StrEnum):
-    """Documented source ``migration_cycle`` values."""
-
-    CHECKING = "checking"
-    SETTING = "setting"
-    REPLICATING = "replicating"
-    SYNCING = "syncing"
-    CUTOVERING = "cutovering"
-    CUTOVERED = "cutovered"
-
-
-class TaskState(StrEnum):
-    """Documented task ``state`` values."""
-
-    READY = "READY"
-    RUNNING = "RUNNING"
-    SYNCING = "SYNCING"
-    MIGRATE_SUCCESS = "MIGRATE_SUCCESS"
-    MIGRATE_FAIL = "MIGRATE_FAIL"
-    ABORTING = "ABORTING"
-    ABORT = "ABORT"
-    DELETING = "DELETING"
-    SYNC_F_ROLLBACKING = "SYNC_F_ROLLBACKING"
-    SYNC_F_ROLLBACK_SUCCESS = "SYNC_F_ROLLBACK_SUCCESS"
-
-
-class TaskType(StrEnum):
-    """Task (and migration project) ``type``."""
-
-    MIGRATE_FILE = "MIGRATE_FILE"
-    MIGRATE_BLOCK = "MIGRATE_BLOCK"
-
-
-class OsType(StrEnum):
-    """Source ``os_type``."""
-
-    WINDOWS = "WINDOWS"
-    LINUX = "LINUX"
-
-
-class CheckResult(StrEnum):
-    """Environment check ``result``."""
-
-    OK = "OK"
-    WARN = "WARN"
-    ERROR = "ERROR"
-
-
-class SubTaskName(StrEnum):
-    """Subtask names from the progress-report section."""
-
-    CREATE_CLOUD_SERVER = "CREATE_CLOUD_SERVER"
-    SSL_CONFIG = "SSL_CONFIG"
-    ATTACH_AGENT_IMAGE = "ATTACH_AGENT_IMAGE"
-    DETTACH_AGENT_IMAGE = "DETTACH_AGENT_IMAGE"
-    FORMAT_DISK_LINUX = "FORMAT_DISK_LINUX"
-    FORMAT_DISK_LINUX_FILE = "FORMAT_DISK_LINUX_FILE"
-    FORMAT_DISK_LINUX_BLOCK = "FORMAT_DISK_LINUX_BLOCK"
-    FORMAT_DISK_WINDOWS = "FORMAT_DISK_WINDOWS"
-    MIGRATE_LINUX_FILE = "MIGRATE_LINUX_FILE"
-    MIGRATE_LINUX_BLOCK = "MIGRATE_LINUX_BLOCK"
-    MIGRATE_WINDOWS_BLOCK = "MIGRATE_WINDOWS_BLOCK"
-    CLONE_VM = "CLONE_VM"
-    SYNC_LINUX_FILE = "SYNC_LINUX_FILE"
-    SYNC_LINUX_BLOCK = "SYNC_LINUX_BLOCK"
-    SYNC_WINDOWS_BLOCK = "SYNC_WINDOWS_BLOCK"
-    CONFIGURE_LINUX = "CONFIGURE_LINUX"
-    CONFIGURE_LINUX_BLOCK = "CONFIGURE_LINUX_BLOCK"
-    CONFIGURE_LINUX_FILE = "CONFIGURE_LINUX_FILE"
-    CONFIGURE_WINDOWS = "CONFIGURE_WINDOWS"
-
 
 class ErrorDetail(SmsModel):
     """One entry of an error body's ``details``."""

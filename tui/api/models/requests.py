@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BeforeValidator, Field, SecretStr, StringConstraints, field_serializer, field_validator, model_validator
 
-from tui.api.models.common import WriteModel, format_hhmm, parse_hhmm
+from tui.api.models.common import WriteModel
+from tui.api.models.hhmm import format_hhmm, parse_hhmm
 
 Name255 = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 Id255 = Annotated[str, StringConstraints(min_length=1, max_length=255)]
