@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -60,10 +61,9 @@ def load(fname: str) -> Any:
 
 def _field_for(model: Any, key: str) -> str | None:
     """The attribute of ``model`` that JSON key ``key`` populates (name or validation alias)."""
-    if isinstance(model, Record):
-        if key in model.__struct_fields__:
-            return key
-        return type(model).__aliases__.get(key)
+    if isinstance(model, Record):  # by the name in JSON (another spelling: a private field)
+        names = {f.encode_name: f.name for f in msgspec.structs.fields(type(model))}
+        return names.get(key)
     for name, info in type(model).model_fields.items():
         if key in (name, info.alias):
             return name

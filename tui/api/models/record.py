@@ -10,14 +10,15 @@ unknown fields are ignored and nulls accepted; a record the server drifted on (n
 as strings, ``enterprise_project_id: 0``, ``""`` for a missing number, ``"3.30GiB"``,
 ``"yes"``, ``null`` for a list) fails msgspec's strict-ish read, and is then repaired one field
 at a time at the place msgspec's error names, with the same rules, and read again. A field
-the reference spells several ways is read under each spelling (``__aliases__``).
+the reference spells several ways has a private field per other spelling (:func:`spelled`),
+folded into it after decoding (the field's own name wins).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar
 
 import msgspec
 import orjson
@@ -32,9 +33,6 @@ class RecordError(ValueError):
 class Record(msgspec.Struct, frozen=True, kw_only=True, gc=False, repr_omit_defaults=True):
     """Base of a tolerant, immutable read record (never part of a reference cycle: gc=False
     keeps 10,000 of them out of every garbage collection)."""
-
-    __aliases__: ClassVar[Mapping[str, str]] = {}
-    """Other spellings the server uses → the field's name."""
 
     @classmethod
     def model_validate(cls: type[R], data: Any) -> R:
@@ -99,7 +97,6 @@ _FALSE = frozenset({"false", "0", "no", ""})
 def read(data: Any, tp: type[R]) -> R:
     """``data`` (decoded JSON) as ``tp``, repairing drifted fields; :class:`RecordError` if
     it cannot be read (the message names the field and what was wrong)."""
-    data = _renamed(data, tp)
     tried: set[str] = set()
     for _ in range(MAX_REPAIRS):
         try:
@@ -206,72 +203,22 @@ def _set(data: Any, steps: list[str | int], value: Any) -> Any:
 
 # -- other spellings ----------------------------------------------------------------------
 
-def _record_types(annotation: Any) -> tuple[type[Record] | None, bool]:
-    """The record type inside ``X | None`` or ``list[X]``, and whether it is a list."""
-    origin = get_origin(annotation)
-    if origin is list:
-        inner, _ = _record_types(get_args(annotation)[0])
-        return inner, True
-    if origin is Union or type(annotation).__name__ == "UnionType":
-        for arg in get_args(annotation):
-            inner, many = _record_types(arg)
-            if inner is not None:
-                return inner, many
-        return None, False
-    if isinstance(annotation, type) and issubclass(annotation, Record):
-        return annotation, False
-    return None, False
+def spelled(name: str) -> Any:
+    """A private field holding the value sent under ``name``, another spelling of a public
+    field; the record's ``__post_init__`` folds it in. Decoded in C like any field, so a page
+    needs no search for the other spellings."""
+    return msgspec.field(default=None, name=name)
 
 
-_PLANS: dict[type[Record], dict[str, tuple[type[Record], bool]]] = {}
-
-
-def _plan(tp: type[Record]) -> dict[str, tuple[type[Record], bool]]:
-    """The fields of ``tp`` that hold records (by encoded name): where aliases may nest."""
-    plan = _PLANS.get(tp)
-    if plan is None:
-        plan = {}
-        for f in msgspec.structs.fields(tp):
-            inner, many = _record_types(f.type)
-            if inner is not None:
-                plan[f.encode_name] = (inner, many)
-        _PLANS[tp] = plan
-    return plan
-
-
-def aliases(tp: type[Record], seen: frozenset[type[Record]] = frozenset()) -> frozenset[str]:
-    """Every other spelling ``tp`` and the records inside it accept."""
-    if tp in seen:
-        return frozenset()
-    out = set(tp.__aliases__)
-    for inner, _ in _plan(tp).values():
-        out |= aliases(inner, seen | {tp})
-    return frozenset(out)
-
-
-def _renamed(data: Any, tp: type[Record]) -> Any:
-    """``data`` with other spellings under their field's name, at every level (a field sent
-    under its own name wins over another spelling of it)."""
-    if not isinstance(data, dict):
-        return data
-    out = data
-    for alt, name in tp.__aliases__.items():
-        if alt in out:
-            if out is data:
-                out = dict(data)
-            value = out.pop(alt)
-            out.setdefault(name, value)
-    for key, (inner, many) in _plan(tp).items():
-        value = out.get(key)
-        if value is None:
-            continue
-        new = ([_renamed(v, inner) for v in value] if many and isinstance(value, list)
-               else _renamed(value, inner))
-        if new is not value and new != value:
-            if out is data:
-                out = dict(data)
-            out[key] = new
-    return out
+def fold(record: Record, field: str, *others: str) -> None:
+    """Set ``field`` from the first of ``others`` that was sent, unless ``field`` itself was
+    (a list counts as sent when it is not empty)."""
+    if getattr(record, field) in (None, []):
+        for other in others:
+            value = getattr(record, other)
+            if value not in (None, []):
+                msgspec.structs.force_setattr(record, field, value)
+                return
 
 
 # -- pages --------------------------------------------------------------------------------
@@ -288,21 +235,28 @@ def page_reader(page: type[P], field: str) -> Callable[[bytes, int], P]:
     cannot be read is left out with the reason, so one bad record never blanks the page.
     JSON that is not JSON raises ValueError; an envelope that is not a page, RecordError."""
     decoder = msgspec.json.Decoder(page, strict=False)
-    spellings = tuple(a.encode() for a in aliases(page))
-    item = _plan(page)[field][0]
+    item = _item_type(page, field)
 
     def read_page(raw: bytes, offset: int = 0) -> P:
-        if not any(s in raw for s in spellings):
-            try:
-                return decoder.decode(raw)
-            except msgspec.ValidationError:
-                pass
-            except msgspec.DecodeError as exc:
-                raise ValueError(str(exc)) from None
+        try:
+            return decoder.decode(raw)
+        except msgspec.ValidationError:
+            pass
+        except msgspec.DecodeError as exc:
+            raise ValueError(str(exc)) from None
         data = orjson.loads(raw) if raw else {}
         return read_rows(data, page, field, item, offset)
 
     return read_page
+
+
+def _item_type(page: type[Page], field: str) -> type[Record]:
+    """The record type of ``page``'s list ``field``."""
+    for f in msgspec.structs.fields(page):
+        if f.name == field:
+            (inner,) = [a for a in getattr(f.type, "__args__", ()) if isinstance(a, type)]
+            return inner
+    raise TypeError(f"{page.__name__} has no list field {field!r}")
 
 
 def read_rows(data: Any, page: type[P], field: str, item: type[Record], offset: int = 0) -> P:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tui.api.models.record import Page, Record
-
-VOLUME_GROUP_SPELLINGS = {"volume_group_s": "volume_groups", "volumegroups": "volume_groups"}
-"""The reference spells a source's volume groups three ways."""
+from tui.api.models.record import Page, Record, fold, spelled
 
 
 class PhysicalVolume(Record, frozen=True):
@@ -117,9 +114,12 @@ class BtrfsFileSystem(Record, frozen=True):
     default_subvol_name: str | None = None
     default_subvol_mountpath: str | None = None
     subvolume: list[BtrfsSubvolume] = []
+    _default_subvol_id: str | None = spelled("default_subvol_id")
+    _subvolumn: list[BtrfsSubvolume] | None = spelled("subvolumn")
 
-    __aliases__: ClassVar[dict[str, str]] = {"default_subvol_id": "default_subvolid",
-                                              "subvolumn": "subvolume"}
+    def __post_init__(self) -> None:
+        fold(self, "default_subvolid", "_default_subvol_id")
+        fold(self, "subvolume", "_subvolumn")
 
 
 class NetworkInterface(Record, frozen=True):
@@ -176,8 +176,12 @@ class InitTargetServer(Record, frozen=True):
 
     disks: list[TargetServerDisk] = []
     volume_groups: list[VolumeGroup] = []
+    # The reference spells a source's volume groups three ways.
+    _volume_group_s: list[VolumeGroup] | None = spelled("volume_group_s")
+    _volumegroups: list[VolumeGroup] | None = spelled("volumegroups")
 
-    __aliases__: ClassVar[dict[str, str]] = VOLUME_GROUP_SPELLINGS
+    def __post_init__(self) -> None:
+        fold(self, "volume_groups", "_volume_group_s", "_volumegroups")
 
 
 class TargetServerRef(Record, frozen=True):
@@ -225,9 +229,10 @@ class SourceCurrentTask(Record, frozen=True):
     log_expire: int | None = None
     log_upload_time: int | None = None
     log_share_url: str | None = None
+    _estimate_complete_time: int | None = spelled("estimate_complete_time")
 
-    __aliases__: ClassVar[dict[str, str]] = {
-        "estimate_complete_time": "estimate_completion_time"}
+    def __post_init__(self) -> None:
+        fold(self, "estimate_completion_time", "_estimate_complete_time")
 
 
 class _SourceCommon(Record, frozen=True):
@@ -287,8 +292,11 @@ class SourceDetail(_SourceCommon, frozen=True):
     kernel_version: str | None = None
     last_visit_time: int | None = None
     """The agent's last heartbeat (ms)."""
+    _volume_group_s: list[VolumeGroup] | None = spelled("volume_group_s")
+    _volumegroups: list[VolumeGroup] | None = spelled("volumegroups")
 
-    __aliases__: ClassVar[dict[str, str]] = VOLUME_GROUP_SPELLINGS
+    def __post_init__(self) -> None:
+        fold(self, "volume_groups", "_volume_group_s", "_volumegroups")
 
 
 class SourcesOverview(Record, frozen=True):
