@@ -180,3 +180,15 @@ def test_records_hold_no_per_instance_dict() -> None:
     assert sys.getsizeof(item) < 400
     assert item == read(dict(GOOD[0]), SourceListItem) and item != read(GOOD[1], SourceListItem)
     assert item.model_copy(update={"ip": "10.0.0.1"}).ip == "10.0.0.1" and item.ip is None
+
+
+def test_deep_nesting_in_a_field_nobody_reads_costs_only_that_field() -> None:
+    # 1,000 levels: deeper than msgspec recurses, within what orjson reads. The record is
+    # read; the page is not lost. Past orjson's 1,024 levels the page is not JSON we read.
+    reader = page_reader(ListSourcesResponse, "source_servers")
+    deep = b"[" * 1000 + b"]" * 1000
+    page = reader(b'{"count": 1, "source_servers": [{"id": "a", "junk": ' + deep + b"}]}", 0)
+    assert [s.id for s in page.source_servers] == ["a"] and page.skipped == ()
+    deeper = b"[" * 5000 + b"]" * 5000
+    with pytest.raises(ValueError):
+        reader(b'{"count": 1, "source_servers": [{"id": "a", "junk": ' + deeper + b"}]}", 0)

@@ -240,7 +240,9 @@ def page_reader(page: type[P], field: str) -> Callable[[bytes, int], P]:
     def read_page(raw: bytes, offset: int = 0) -> P:
         try:
             return decoder.decode(raw)
-        except msgspec.ValidationError:
+        except (msgspec.ValidationError, RecursionError):
+            # A drifted record, or nesting deeper than msgspec's recursion allows (orjson
+            # reads up to 1,024 levels and refuses deeper with a ValueError): record by record.
             pass
         except msgspec.DecodeError as exc:
             raise ValueError(str(exc)) from None
