@@ -238,15 +238,15 @@ class SourceTable(TableView, can_focus=True):
 
     async def _sort_over_turns(self, column_key: str | None) -> None:
         model = self._model
+        model.track_changes()
         keys = list(model.rows)
-        made: dict[str, tuple[int, tuple[object, int, str]]] = {}
+        runs = []
         for start in range(0, len(keys), self.SORT_PER_TURN):
-            made.update(model.sort_entries(column_key, keys[start:start + self.SORT_PER_TURN]))
+            runs.append(model.sort_entries(column_key, keys[start:start + self.SORT_PER_TURN]))
             await asyncio.sleep(0)  # one event-loop turn: keys, timers and redraws go first
-        # Rows that changed or came meanwhile get their entry now; the rest are used as made.
         _, reverse = self.sort_target
         self._sort_target = None
-        self._change(lambda: model.sort_by(column_key, reverse, made))
+        self._change(lambda: model.sort_by(column_key, reverse, runs))
         self.post_message(self.Sorted(self))
 
     def _cursor_changed(self, key: str | None) -> None:

@@ -218,11 +218,10 @@ def test_entries_made_before_a_change_are_made_again() -> None:
     model = RowModel(COLUMNS)
     model.replace(rows)
     keys = list(rows)
-    made = model.sort_entries("progress", keys[:20])
-    made.update(model.sort_entries("progress", keys[20:]))
+    model.track_changes()
+    made = [model.sort_entries("progress", keys[:20]), model.sort_entries("progress", keys[20:])]
     # Between the batches and the install: a row moved, one left, one left and came back
-    # (its versions start again, so only its new arrival number tells its entry is old), a
-    # new one came.
+    # (with a new arrival number), a new one came.
     model.apply({"src-0003": make_row(3, fraction=0.99), "src-new": make_row(41)},
                 ["src-0010", "src-0011"])
     model.apply({"src-0011": make_row(11, fraction=0.999)}, [])

@@ -51,6 +51,7 @@ class RowModel:
         self.predicate: Predicate | None = None
         self.sort_column: str | None = None
         self.reverse = False
+        self._since: set[str] | None = None  # keys changed since track_changes()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -112,6 +113,8 @@ class RowModel:
     def replace(self, rows: Mapping[str, Row]) -> None:
         """Take a full snapshot; keys seen before keep their arrival order."""
         old_rows, old_versions = self.rows, self.versions
+        if self._since is not None:
+            self._since.update(old_rows, rows)
         self.rows = dict(rows)
         self.versions = {}
         for key, row in self.rows.items():
@@ -165,6 +168,8 @@ class RowModel:
             if old != new or was_shown != now_shown:
                 self._entry[key] = new
                 moved.append((old, new, key))
+        if self._since is not None:
+            self._since.update(touched)
         if len(moved) + len(gone) <= _BISECT_LIMIT:
             self._bisect_moves(gone, moved)
         else:
@@ -192,26 +197,36 @@ class RowModel:
         self._refilter()
 
     def sort_by(self, column_key: str | None, reverse: bool = False,
-                made: Mapping[str, tuple[int, Entry]] | None = None) -> None:
+                made: Sequence[list[Entry]] | None = None) -> None:
         """Order by a column (``None``: arrival order); reversing alone costs nothing.
 
-        ``made`` holds entries from :meth:`sort_entries` by key, each with the row version it
-        was made from; those still current are used as they are."""
+        ``made``: sorted runs of entries from :meth:`sort_entries` for this column, made since
+        :meth:`track_changes`; rows that changed, came or left since are put right here."""
         if column_key is not None and column_key not in self._by_key:
             raise KeyError(f"no column {column_key!r}")
         self.reverse = reverse
         if column_key != self.sort_column:
             self.sort_column = column_key
             self._reorder(made)
+        self._since = None
 
-    def sort_entries(self, column_key: str | None, keys: Iterable[str]) -> dict[str, tuple[int, Entry]]:
-        """The ordering entries ``keys`` would have sorted by ``column_key``, each with its
-        row's version, changing nothing (a sort spread over several turns makes them a batch
-        at a time; keys no longer held are left out)."""
+    def track_changes(self) -> None:
+        """Note from now on which keys change (a sort made over several turns fixes up only
+        those when it is installed)."""
+        self._since = set()
+
+    def sort_entries(self, column_key: str | None, keys: Iterable[str]) -> list[Entry]:
+        """The ordering entries ``keys`` would have sorted by ``column_key``, sorted, changing
+        nothing (a sort spread over several turns makes them a batch at a time; keys no
+        longer held are left out)."""
         value = self._sort_value(column_key)
-        rows, seq, versions = self.rows, self._seq, self.versions
-        return {key: (versions[key], (0 if value is None else value(rows[key]), seq[key], key))
-                for key in keys if key in rows}
+        rows, seq = self.rows, self._seq
+        if value is None:
+            entries = [(0, seq[key], key) for key in keys if key in rows]
+        else:
+            entries = [(value(rows[key]), seq[key], key) for key in keys if key in rows]
+        entries.sort()
+        return entries
 
     # -- internals -----------------------------------------------------------------------
 
@@ -251,23 +266,15 @@ class RowModel:
             return False
         return self.predicate is None or self.predicate(key, row)
 
-    def _reorder(self, made: Mapping[str, tuple[int, Entry]] | None = None) -> None:
+    def _reorder(self, made: Sequence[list[Entry]] | None = None) -> None:
+        since = self._since
+        if made is not None and since is not None:
+            self._install(made, since)
+            return
         # One pass with the column looked up once: this is the whole of a sort's cost at
         # 10,000 rows, on the event loop.
         column, seq = self._by_key.get(self.sort_column or ""), self._seq
-        if made is not None:
-            versions, value = self.versions, self._sort_value()
-            self._entry = {}
-            for key, row in self.rows.items():
-                version_entry = made.get(key)
-                # The version and the arrival number: a key that left and came back
-                # restarts its versions but not with its old number.
-                if (version_entry is not None and version_entry[0] == versions[key]
-                        and version_entry[1][1] == seq[key]):
-                    self._entry[key] = version_entry[1]
-                else:  # new or changed since its entry was made
-                    self._entry[key] = (0 if value is None else value(row), seq[key], key)
-        elif column is None:
+        if column is None:
             self._entry = {key: (0, seq[key], key) for key in self.rows}
         elif column.sort_key is not None:
             value = column.sort_key
@@ -277,6 +284,16 @@ class RowModel:
             self._entry = {key: (natural_key(row.get(cell)), seq[key], key)
                            for key, row in self.rows.items()}
         self._all = sorted(self._entry.values())
+        self._refilter()
+
+    def _install(self, made: Sequence[list[Entry]], since: set[str]) -> None:
+        # Entries of keys that changed, came or left since the runs were made are dropped
+        # and made again; the sorted runs are merged by one sort (Timsort finds the runs).
+        entries = [entry for run in made for entry in run if entry[2] not in since]
+        entries.extend(self.sort_entries(self.sort_column, since))
+        entries.sort()
+        self._all = entries
+        self._entry = {entry[2]: entry for entry in entries}
         self._refilter()
 
     def _refilter(self) -> None:
