@@ -124,10 +124,10 @@ class SourceTable(TableView, can_focus=True):
             super().__init__(table)
             self.waiting = waiting
 
-    FIRST_ROWS: ClassVar[int] = 500
+    FIRST_ROWS: ClassVar[int] = 300
     """Rows :meth:`load_rows` shows at once: more than any screen has lines."""
-    ROWS_PER_TURN: ClassVar[int] = 1000
-    """Rows it adds per event-loop turn after those (~15 ms of work at 10k sources)."""
+    ROWS_PER_TURN: ClassVar[int] = 500
+    """Rows it adds per event-loop turn after those (~6-10 ms of work for source rows)."""
 
     _feed_: RowFeed | None = None
 
@@ -206,8 +206,8 @@ class SourceTable(TableView, can_focus=True):
     :class:`Sorted`."""
     SORT_AT_ONCE: ClassVar[int] = 2000
     """Tables up to this many rows sort in one go (a few milliseconds)."""
-    SORT_PER_TURN: ClassVar[int] = 2500
-    """Sort values made per turn (~10 ms at 10k sources)."""
+    SORT_PER_TURN: ClassVar[int] = 1500
+    """Sort values made per turn (~5 ms for source rows)."""
 
     _sort_target: tuple[str | None, bool] | None = None
 
