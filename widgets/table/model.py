@@ -10,6 +10,11 @@ reads the ascending list from the end.
 A poll that changes a few rows moves only those entries (bisect out, bisect in); a poll that
 changes many rebuilds from the unchanged run plus the sorted changes, which ``list.sort``
 merges in roughly linear time. Filtering never sorts: it selects from the ordered list.
+
+A sort may also be made over several event-loop turns (a 10k table's sort values are tens of
+milliseconds): :meth:`RowModel.track_changes`, then :meth:`RowModel.sort_entries` a batch at a
+time, then :meth:`RowModel.sort_by` with those sorted runs, which remakes only the entries of
+rows that changed meanwhile and merges the runs.
 """
 
 from __future__ import annotations
