@@ -158,6 +158,19 @@ class SourceTable(TableView, can_focus=True):
             return
         self._start(self._load_rest, group="table-rows", description="Adding rows to the table")
 
+    def update_rows(self, keys: Iterable[str], build: Build) -> None:
+        """Remake the rows of ``keys`` with ``build(key)`` (``None``: skip) a batch per
+        event-loop turn, after any keys already waiting: for a poll that changed thousands of
+        rows the screen does not show (their old rows stay until their batch)."""
+        feed = self._feed
+        feed.extend(keys, build)
+        if not feed:
+            return
+        if not self.is_mounted:
+            TableView.apply_diff(self, feed.take(len(feed)))
+            return
+        self._start(self._load_rest, group="table-rows", description="Updating table rows")
+
     def _start(self, work: Callable[[], Coroutine[None, None, None]], *, group: str,
                description: str) -> Worker[None]:
         # A callable, not a coroutine: work replaced before it began leaves nothing unawaited.

@@ -232,3 +232,29 @@ def test_entries_made_before_a_change_are_made_again() -> None:
     assert model.keys() == fresh.keys()
     assert "src-0010" not in model.keys()
     assert model.keys()[-3:] == ["src-0003", "src-0011", "src-0030"]  # 0.99, 0.999, 1.0
+
+
+async def test_update_rows_remakes_held_rows_over_turns_from_the_newest_data() -> None:
+    app = Host()
+    async with app.run_test(size=(120, 20)) as pilot:
+        fed, reference = tables(pilot)
+        rows = make_rows(40)
+        for table in (fed, reference):
+            table.set_rows(rows)
+            table.sort_by("progress")
+        fed.cursor_key = "src-0004"
+        data = dict(rows)
+        later = [f"src-{i:04d}" for i in range(10, 40)]
+        for i in range(10, 40):
+            data[f"src-{i:04d}"] = make_row(i, fraction=(i * 7 % 40) / 40)
+        fed.update_rows(later, data.get)
+        # Their old rows stay, in their old places, until their batch comes.
+        assert fed.row("src-0039") is rows["src-0039"] and fed.waiting("src-0039")
+        # A poll meanwhile: a waiting row's change comes with its batch (newest data).
+        data["src-0039"] = make_row(39, fraction=0.0)
+        fed.apply_diff({"src-0039": make_row(39, fraction=0.75)})
+        await until_loaded(pilot, fed, later)
+        assert fed.row("src-0039") is data["src-0039"]
+        reference.set_rows(data)
+        assert fed.visible_keys() == reference.visible_keys()
+        assert fed.cursor_key == "src-0004"

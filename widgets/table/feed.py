@@ -5,7 +5,8 @@ first poll of a 10k fleet (keys and redraws waited). The table takes the first f
 at once (more than a screen shows) and the rest a batch per turn, in the snapshot's order,
 so the rows end in the same order a single :meth:`~widgets.table.view.TableView.set_rows`
 gives them. Rows are made when their batch comes, by a callback that reads the owner's
-latest data: a poll that lands meanwhile needs no row for a key still waiting.
+latest data: a poll that lands meanwhile needs no row for a key still waiting. A poll that
+changed thousands of rows off screen remakes them the same way.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ class RowFeed:
         """Forget every waiting key."""
         self._waiting.clear()
         self._build = None
+
+    def extend(self, keys: Iterable[str], build: Build) -> None:
+        """Wait for ``keys`` too, made by ``build`` from now on (for every waiting key)."""
+        self.add(keys)
+        self._build = build
 
     def add(self, keys: Iterable[str]) -> None:
         """Wait for ``keys`` too, after those already waiting (a waiting key keeps its place)."""
