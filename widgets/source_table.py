@@ -4,7 +4,10 @@ Rows are plain mappings of cells keyed by a stable string (the source id); the o
 full snapshot with :meth:`~widgets.table.view.TableView.set_rows` and each poll's changes with
 :meth:`~widgets.table.view.TableView.apply_diff`. The data, cursor, marks and drawing live in
 :class:`~widgets.table.view.TableView`; this module adds the look (component classes), the
-keys, the mouse and the messages.
+keys, the mouse and the messages, and the work a 10,000-row table spreads over several
+event-loop turns so that keys and redraws never wait long: a snapshot loaded
+(:meth:`SourceTable.load_rows`), thousands of rows remade after a poll
+(:meth:`SourceTable.update_rows`) and a sort (:meth:`SourceTable.sort_soon`).
 """
 
 from __future__ import annotations
@@ -117,8 +120,8 @@ class SourceTable(TableView, can_focus=True):
         """Which columns are hidden changed (scrolled sideways or resized)."""
 
     class RowsLoaded(_TableMessage):
-        """A batch of :meth:`SourceTable.load_rows` is on the table; ``waiting`` keys still
-        wait for theirs (0: the load is done)."""
+        """A batch of :meth:`SourceTable.load_rows` or :meth:`SourceTable.update_rows` is on
+        the table; ``waiting`` keys still wait for theirs (0: done)."""
 
         def __init__(self, table: SourceTable, waiting: int) -> None:
             super().__init__(table)
@@ -186,8 +189,8 @@ class SourceTable(TableView, can_focus=True):
             self.post_message(self.RowsLoaded(self, len(feed)))
 
     def waiting(self, key: str) -> bool:
-        """Whether ``key`` waits for its batch of :meth:`load_rows` (its row is made then,
-        from the owner's data of that moment: no need to make it now)."""
+        """Whether ``key`` waits for its batch of :meth:`load_rows` or :meth:`update_rows`
+        (its row is made then, from the owner's data of that moment: no need to make it now)."""
         return self._feed_ is not None and key in self._feed_
 
     def set_rows(self, rows: Mapping[str, Row]) -> None:
@@ -197,8 +200,9 @@ class SourceTable(TableView, can_focus=True):
         super().set_rows(rows)
 
     def apply_diff(self, changed: Mapping[str, Row], removed: Iterable[str] = ()) -> None:
-        """Apply one poll; during :meth:`load_rows` a key still waiting keeps its place and
-        gets its row with its batch, and a new key waits behind them (arrival order)."""
+        """Apply one poll; while keys wait for their batch (:meth:`load_rows`,
+        :meth:`update_rows`) a waiting key gets its row with its batch, and a new key waits
+        behind them (arrival order)."""
         feed = self._feed_
         if feed:
             removed = list(removed)
