@@ -257,13 +257,16 @@ class SourceTable(TableView, can_focus=True):
         model = self._model
         model.track_changes()
         keys = list(model.rows)
-        runs = []
+        merged: list[tuple[object, int, str]] = []
         for start in range(0, len(keys), self.SORT_PER_TURN):
-            runs.append(model.sort_entries(column_key, keys[start:start + self.SORT_PER_TURN]))
+            batch = model.sort_entries(column_key, keys[start:start + self.SORT_PER_TURN])
+            # Two sorted runs: Timsort merges them in one linear pass, so the turn that puts
+            # the order on the table has one run to check, not a merge of every batch.
+            merged = sorted(merged + batch) if merged else batch
             await asyncio.sleep(0)  # one event-loop turn: keys, timers and redraws go first
         _, reverse = self.sort_target
         self._sort_target = None
-        self._change(lambda: model.sort_by(column_key, reverse, runs))
+        self._change(lambda: model.sort_by(column_key, reverse, [merged]))
         self.post_message(self.Sorted(self))
 
     def _cursor_changed(self, key: str | None) -> None:
