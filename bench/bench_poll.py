@@ -102,8 +102,12 @@ def cpu_and_rss(port: int, duration: float, env: dict[str, str], name: str,
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
-async def stalls(port: int) -> dict[str, float]:
-    """Longest event-loop stall per action, headless."""
+async def stalls(port: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Longest event-loop stall per action, headless: (wall, the loop thread's CPU).
+
+    The wall figure is the goal's; on a shared machine it also counts time the process
+    waited for a core. The CPU figure is the work the loop itself did in that gap (its
+    thread's CPU time between two wakes), which other processes do not inflate."""
     from tui.app import MigdashApp
     from tui.connect import resolve
 
@@ -113,15 +117,17 @@ async def stalls(port: int) -> dict[str, float]:
     app = MigdashApp(resolve(endpoint=f"http://127.0.0.1:{port}", refresh=5.0),
                      gc_policy=GcPolicy())
     worst: dict[str, float] = {}
+    worst_cpu: dict[str, float] = {}
     label = ["load"]
 
     async def probe() -> None:
         loop = asyncio.get_running_loop()
         while True:
-            before = loop.time()
+            before, cpu = loop.time(), time.thread_time()
             await asyncio.sleep(0.005)
             late = loop.time() - before - 0.005
             worst[label[0]] = max(worst.get(label[0], 0.0), late)
+            worst_cpu[label[0]] = max(worst_cpu.get(label[0], 0.0), time.thread_time() - cpu)
 
     async with app.run_test(size=(160, 48)) as pilot:
         task = asyncio.create_task(probe())
@@ -158,7 +164,7 @@ async def stalls(port: int) -> dict[str, float]:
                 await pilot.pause(0.05)
             await pilot.pause(0.5)
         task.cancel()
-    return worst
+    return worst, worst_cpu
 
 
 def main() -> None:
@@ -196,10 +202,12 @@ def main() -> None:
             per_minute = r["rss"][::12]
             print("  RSS each minute: " + " ".join(f"{x:.0f}" for x in per_minute) + " MiB")
         if not args.skip_stalls:
-            worst = asyncio.run(stalls(args.port))
+            worst, worst_cpu = asyncio.run(stalls(args.port))
             for what, late in sorted(worst.items(), key=lambda kv: -kv[1]):
-                print(f"  longest stall, {what:14s} {late * 1000:7.0f} ms")
-            print(f"  longest stall overall {max(worst.values()) * 1000:.0f} ms (goal < 100 ms)")
+                print(f"  longest stall, {what:14s} {late * 1000:7.0f} ms "
+                      f"(most loop CPU in one gap {worst_cpu.get(what, 0.0) * 1000:4.0f} ms)")
+            print(f"  longest stall overall {max(worst.values()) * 1000:.0f} ms (goal < 100 ms); "
+                  f"loop CPU {max(worst_cpu.values()) * 1000:.0f} ms")
     finally:
         sim.terminate()
         sim.wait(10)

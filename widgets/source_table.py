@@ -4,18 +4,26 @@ Rows are plain mappings of cells keyed by a stable string (the source id); the o
 full snapshot with :meth:`~widgets.table.view.TableView.set_rows` and each poll's changes with
 :meth:`~widgets.table.view.TableView.apply_diff`. The data, cursor, marks and drawing live in
 :class:`~widgets.table.view.TableView`; this module adds the look (component classes), the
-keys, the mouse and the messages.
+keys, the mouse and the messages, and the work a 10,000-row table spreads over several
+event-loop turns so that keys and redraws never wait long: a snapshot loaded
+(:meth:`SourceTable.load_rows`), thousands of rows remade after a poll
+(:meth:`SourceTable.update_rows`) and a sort (:meth:`SourceTable.sort_soon`).
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from functools import partial
 from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.worker import Worker
 
 from widgets.table.cells import Column, Row, progress_bar
+from widgets.table.feed import Build, RowFeed
 from widgets.table.model import Predicate
 from widgets.table.view import TableView
 
@@ -111,6 +119,156 @@ class SourceTable(TableView, can_focus=True):
     class ColumnsChanged(_TableMessage):
         """Which columns are hidden changed (scrolled sideways or resized)."""
 
+    class RowsLoaded(_TableMessage):
+        """A batch of :meth:`SourceTable.load_rows` or :meth:`SourceTable.update_rows` is on
+        the table; ``waiting`` keys still wait for theirs (0: done)."""
+
+        def __init__(self, table: SourceTable, waiting: int) -> None:
+            super().__init__(table)
+            self.waiting = waiting
+
+    FIRST_ROWS: ClassVar[int] = 300
+    """Rows :meth:`load_rows` shows at once: more than any screen has lines."""
+    ROWS_PER_TURN: ClassVar[int] = 500
+    """Rows it adds per event-loop turn after those (~6-10 ms of work for source rows)."""
+
+    _feed_: RowFeed | None = None
+
+    @property
+    def _feed(self) -> RowFeed:
+        if self._feed_ is None:
+            self._feed_ = RowFeed()
+        return self._feed_
+
+    # -- rows over several turns -----------------------------------------------------------
+
+    def load_rows(self, keys: Iterable[str], build: Build) -> None:
+        """Like :meth:`set_rows` with the rows of ``keys`` in this order, made by
+        ``build(key)`` (``None``: gone) a batch per event-loop turn: a big snapshot does not
+        hold the loop. Held rows not in ``keys`` go now; the others stay until their batch.
+        :class:`RowsLoaded` follows each batch."""
+        keys = list(keys)
+        wanted = set(keys)
+        gone = [key for key in self._model.rows if key not in wanted]
+        feed = self._feed
+        feed.start(keys, build)
+        TableView.apply_diff(self, feed.take(self.FIRST_ROWS), gone)
+        self.post_message(self.RowsLoaded(self, len(feed)))
+        if not feed:
+            return
+        if not self.is_mounted:
+            TableView.apply_diff(self, feed.take(len(feed)))
+            return
+        self._start(self._load_rest, group="table-rows", description="Adding rows to the table")
+
+    def update_rows(self, keys: Iterable[str], build: Build) -> None:
+        """Remake the rows of ``keys`` with ``build(key)`` (``None``: skip) a batch per
+        event-loop turn, after any keys already waiting: for a poll that changed thousands of
+        rows the screen does not show (their old rows stay until their batch)."""
+        feed = self._feed
+        feed.extend(keys, build)
+        if not feed:
+            return
+        if not self.is_mounted:
+            TableView.apply_diff(self, feed.take(len(feed)))
+            return
+        self._start(self._load_rest, group="table-rows", description="Updating table rows")
+
+    def _start(self, work: Callable[[], Coroutine[None, None, None]], *, group: str,
+               description: str) -> Worker[None]:
+        # A callable, not a coroutine: work replaced before it began leaves nothing unawaited.
+        # A failure is the app's to show (its worker-state handler), not a reason to exit.
+        return self.run_worker(work, group=group, exclusive=True, exit_on_error=False,
+                               description=description)
+
+    async def _load_rest(self) -> None:
+        feed = self._feed
+        while feed:
+            await asyncio.sleep(0)  # one event-loop turn: keys, timers and redraws go first
+            TableView.apply_diff(self, feed.take(self.ROWS_PER_TURN))
+            self.post_message(self.RowsLoaded(self, len(feed)))
+
+    def waiting(self, key: str) -> bool:
+        """Whether ``key`` waits for its batch of :meth:`load_rows` or :meth:`update_rows`
+        (its row is made then, from the owner's data of that moment: no need to make it now)."""
+        return self._feed_ is not None and key in self._feed_
+
+    def set_rows(self, rows: Mapping[str, Row]) -> None:
+        """Show a full snapshot (a :meth:`load_rows` under way stops)."""
+        if self._feed_ is not None:
+            self._feed_.clear()
+        super().set_rows(rows)
+
+    def apply_diff(self, changed: Mapping[str, Row], removed: Iterable[str] = ()) -> None:
+        """Apply one poll; while keys wait for their batch (:meth:`load_rows`,
+        :meth:`update_rows`) a waiting key gets its row with its batch, and a new key waits
+        behind them (arrival order)."""
+        feed = self._feed_
+        if feed:
+            removed = list(removed)
+            feed.discard(removed)
+            held = self._model.rows
+            feed.add(key for key in changed if key not in held)
+            changed = {key: row for key, row in changed.items() if key not in feed}
+        super().apply_diff(changed, removed)
+
+    # -- sorting over several turns -------------------------------------------------------
+
+    class Sorted(_TableMessage):
+        """A sort asked for with :meth:`sort_soon` is on the table."""
+
+    sort_in_turns = False
+    """Whether :meth:`sort_soon` (the sort keys and header clicks) spreads a big table's sort
+    over several event-loop turns; an owner that shows the sort elsewhere listens for
+    :class:`Sorted`."""
+    SORT_AT_ONCE: ClassVar[int] = 2000
+    """Tables up to this many rows sort in one go (a few milliseconds)."""
+    SORT_PER_TURN: ClassVar[int] = 1500
+    """Sort values made per turn (~5 ms for source rows)."""
+
+    _sort_target: tuple[str | None, bool] | None = None
+
+    @property
+    def sort_target(self) -> tuple[str | None, bool]:
+        """The sort asked for last, (column, reverse): the one on the table unless a sort
+        over several turns is still under way."""
+        return self._sort_target or (self.sort_column, self.sort_reverse)
+
+    def sort_soon(self, column_key: str | None, reverse: bool = False) -> None:
+        """:meth:`sort_by`, over several turns when :attr:`sort_in_turns` and the table is big:
+        at 10,000 rows the sort values alone held the event loop 30–130 ms per sort.
+        :class:`Sorted` follows once the new order is on the table."""
+        target = self._sort_target
+        if target is not None and target[0] == column_key:
+            self._sort_target = (column_key, reverse)  # the sort under way takes it
+            return
+        if (not self.sort_in_turns or not self.is_mounted or column_key == self.sort_column
+                or len(self._model.rows) <= self.SORT_AT_ONCE):
+            self._sort_target = None
+            self.workers.cancel_group(self, "table-sort")
+            self.sort_by(column_key, reverse)
+            self.post_message(self.Sorted(self))
+            return
+        self._sort_target = (column_key, reverse)
+        self._start(partial(self._sort_over_turns, column_key), group="table-sort",
+                    description="Sorting the table")
+
+    async def _sort_over_turns(self, column_key: str | None) -> None:
+        model = self._model
+        model.track_changes()
+        keys = list(model.rows)
+        merged: list[tuple[object, int, str]] = []
+        for start in range(0, len(keys), self.SORT_PER_TURN):
+            batch = model.sort_entries(column_key, keys[start:start + self.SORT_PER_TURN])
+            # Two sorted runs: Timsort merges them in one linear pass, so the turn that puts
+            # the order on the table has one run to check, not a merge of every batch.
+            merged = sorted(merged + batch) if merged else batch
+            await asyncio.sleep(0)  # one event-loop turn: keys, timers and redraws go first
+        _, reverse = self.sort_target
+        self._sort_target = None
+        self._change(lambda: model.sort_by(column_key, reverse, [merged]))
+        self.post_message(self.Sorted(self))
+
     def _cursor_changed(self, key: str | None) -> None:
         self.post_message(self.CursorMoved(self, key))
 
@@ -188,13 +346,14 @@ class SourceTable(TableView, can_focus=True):
         """Sort by the next column, ascending (after the last: arrival order)."""
         # Hidden (width 0) columns exist for the filter only; sorting by them would surprise.
         keys = [c.key for c in self.columns if c.width != 0]
-        current = self.sort_column
+        current, _ = self.sort_target
         position = keys.index(current) + 1 if current in keys else 0
-        self.sort_by(keys[position] if position < len(keys) else None)
+        self.sort_soon(keys[position] if position < len(keys) else None)
 
     def action_reverse_sort(self) -> None:
         """Flip the sort direction."""
-        self.sort_by(self.sort_column, not self.sort_reverse)
+        column, reverse = self.sort_target
+        self.sort_soon(column, not reverse)
 
     # -- mouse ---------------------------------------------------------------------------
 
@@ -206,8 +365,8 @@ class SourceTable(TableView, can_focus=True):
             column = self._painter.column_at(offset.x, self._line_width())
             if column is not None:
                 # Clicking the sorted column flips it; another column sorts ascending.
-                reverse = not self.sort_reverse if column == self.sort_column else False
-                self.sort_by(column, reverse)
+                current, reverse = self.sort_target
+                self.sort_soon(column, not reverse if column == current else False)
             return
         key = self._key_at_line(offset.y)
         if key is None:

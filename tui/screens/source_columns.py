@@ -44,7 +44,11 @@ SEVERITY = ("error", "unavailable", "stopped", "stopping", "deleting", "waiting"
 """Sorting by state puts what needs a person first and what is done last."""
 
 
+_RANK = {name: rank for rank, name in enumerate(SEVERITY)}
+_UNKNOWN_RANK = _RANK["waiting"]
+
+
 def state_severity(state: object) -> tuple[int, str]:
     """Sort value of a source state: by :data:`SEVERITY`, unknown states after ``deleting``."""
     name = str(state or "")
-    return (SEVERITY.index(name) if name in SEVERITY else SEVERITY.index("waiting"), name)
+    return (_RANK.get(name, _UNKNOWN_RANK), name)

@@ -75,6 +75,8 @@ def plain(cell: Cell) -> str:
 
 def natural_key(cell: Cell) -> tuple[Any, ...]:
     """A sort value: numbers first by value, then text in natural order, empty cells last."""
+    if type(cell) is str:
+        return _text_key(cell)  # most cells: one call, no isinstance chain
     if cell is None:
         return (2,)
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
@@ -91,7 +93,7 @@ def _text_key(text: str) -> tuple[Any, ...]:
         return (2,)
     parts: list[Any] = _DIGITS.split(text)
     # re.split with one group alternates text, digits, text...: types line up by position.
-    parts[1::2] = [int(p) for p in parts[1::2]]
+    parts[1::2] = map(int, parts[1::2])
     return (1, *parts)
 
 

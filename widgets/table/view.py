@@ -109,6 +109,11 @@ class TableView(ScrollView):
         """Shown keys, top to bottom."""
         return self._model.keys()
 
+    def screen_keys(self) -> list[str]:
+        """Keys of the rows on screen now, top to bottom (no list of every row)."""
+        model, top = self._model, self.scroll_offset.y
+        return [model.key_at(i) for i in range(top, min(top + self._body_height(), len(model)))]
+
     @property
     def cursor_key(self) -> str | None:
         """Key of the row under the cursor; it follows that row through sorts and polls.
