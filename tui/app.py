@@ -11,6 +11,7 @@ writes go through :attr:`MigdashApp.commands`.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -51,6 +52,16 @@ def _palette_provider() -> type:
     from tui.screens.palette import MigdashCommands
 
     return MigdashCommands
+
+
+WARM_UP = ("tui.screens.detail", "tui.screens.task", "tui.screens.tasks", "tui.screens.failed",
+           "tui.screens.templates", "tui.screens.projects", "tui.screens.limits",
+           "tui.screens.confirm", "widgets.form", "tui.api.models.requests",
+           "tui.api.models.tasks")
+"""What the first keys after the first frame load: help (``?``) imports every screen of the
+view, and with them pydantic and the write models (~0.1-0.15 s on the event loop, the longest
+stall left at 10k). Imported in a thread a second after the first poll lands, the event loop
+keeps its turns (the GIL changes hands every 5 ms); the launch itself loads none of it."""
 
 
 class MigdashApp(App[None]):
@@ -106,6 +117,9 @@ class MigdashApp(App[None]):
         # The command line passes one; tests run many apps in one process and keep Python's
         # own collector (a frozen app's widgets would wait for the full collection).
         self.gc_policy = gc_policy
+        self._warmed = False
+        self.warm_up: Worker[None] | None = None
+        """The thread importing :data:`WARM_UP` (started a second after the first poll)."""
         self.clock = clock
         self.wall_clock = wall_clock
         # The service has its own backoff, so the client retries each read only once.
@@ -241,6 +255,9 @@ class MigdashApp(App[None]):
             self.fleet = event  # watchers run here: the poll's rows are on the table after
             if self.gc_policy is not None:
                 self.gc_policy.after_poll()
+            if not self._warmed:
+                self._warmed = True
+                self.set_timer(1.0, self._warm_up)
             if event.stalls.started:
                 self._announce_stalls(event.stalls.started)
         elif isinstance(event, ConnectionChanged):
@@ -263,6 +280,17 @@ class MigdashApp(App[None]):
             self.tasks = event
         else:
             self.backend_polls = event
+
+    def _warm_up(self) -> None:
+        """Import in a thread what the next keys load (see :data:`WARM_UP`)."""
+
+        def load() -> None:
+            for name in WARM_UP:
+                importlib.import_module(name)
+
+        self.warm_up = self.run_worker(load, thread=True, group="warm-up",
+                                       exit_on_error=False,
+                                       description="loading the other screens")
 
     def _write_outcome_unknown(self, outcome: Any) -> None:
         """A write's answer was lost: say so at once; the gateway re-reads and reports."""
