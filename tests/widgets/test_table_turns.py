@@ -51,13 +51,18 @@ def tables(pilot: Pilot[None]) -> tuple[SourceTable, SourceTable]:
             pilot.app.query_one("#reference", SourceTable))
 
 
-async def until_loaded(pilot: Pilot[None], table: SourceTable, keys: list[str]) -> None:
+async def until(pilot: Pilot[None], done: Any, what: str) -> None:
+    """Let the app take turns until ``done()`` holds (fails after 100 turns)."""
     for _ in range(100):
-        if not any(table.waiting(k) for k in keys):
+        if done():
             await pilot.pause()
             return
         await pilot.pause()
-    raise AssertionError("the load did not finish")
+    raise AssertionError(f"{what} did not finish")
+
+
+async def until_loaded(pilot: Pilot[None], table: SourceTable, keys: list[str]) -> None:
+    await until(pilot, lambda: not any(table.waiting(k) for k in keys), "the load")
 
 
 async def test_rows_arrive_over_turns_and_end_in_set_rows_order() -> None:
@@ -160,12 +165,7 @@ def test_unmounted_table_loads_everything_at_once() -> None:
 
 async def until_sorted(pilot: Pilot[None], count: int = 1) -> None:
     app: Any = pilot.app
-    for _ in range(100):
-        if app.sorted >= count:
-            await pilot.pause()
-            return
-        await pilot.pause()
-    raise AssertionError("the sort did not finish")
+    await until(pilot, lambda: app.sorted >= count, "the sort")
 
 
 async def test_a_sort_over_turns_ends_like_a_sort_at_once() -> None:
