@@ -89,3 +89,19 @@ def test_resume_without_a_poll_and_a_running_collector_is_left_alone() -> None:
     policy.started()  # the collector was running (tests, an embedding program)
     policy.after_poll()
     assert gc.isenabled()
+
+
+def test_a_full_collection_hands_free_heap_memory_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every full_every polls: collect, then malloc_trim, so RSS can come down after a poll's
+    # ~20 MB of churn (glibc keeps freed heap mapped otherwise).
+    import tui.gcpolicy as gp
+
+    calls: list[int] = []
+    monkeypatch.setattr(gp, "_TRIM", [lambda pad: calls.append(pad)])
+    policy = gp.GcPolicy(full_every=3)
+    try:
+        for _ in range(6):
+            policy.after_poll()
+    finally:
+        gc.unfreeze()
+    assert calls == [0, 0]

@@ -45,6 +45,7 @@ class GcPolicy:
         if count and self.polls % self.full_every == 0:
             gc.unfreeze()
             gc.collect()
+            release_free_memory()
         gc.freeze()
         if count:
             self.resume()
@@ -60,3 +61,30 @@ class GcPolicy:
         if self._paused:
             self._paused = False
             gc.enable()
+
+
+_TRIM: list[object] = []
+"""glibc's ``malloc_trim``, looked up on first use (None where there is none)."""
+
+
+def release_free_memory() -> bool:
+    """Hand the C heap's free pages back to the OS; False where the C library cannot.
+
+    A poll at 10k sources allocates and frees ~20 MB (pages, records, rows). Python frees them,
+    but glibc keeps the freed heap mapped, so the dashboard's RSS only ever rose (+26 MiB
+    over 14 minutes after the first, with the live Python objects flat under tracemalloc).
+    ``malloc_trim(0)`` returns the free pages; it costs a few ms, once per full collection."""
+    if not _TRIM:
+        trim = None
+        try:  # glibc by its soname (find_library would run ldconfig: ~30 ms on the loop)
+            import ctypes
+
+            trim = getattr(ctypes.CDLL("libc.so.6"), "malloc_trim", None)
+        except OSError:  # not glibc (musl, macOS): nothing to trim
+            trim = None
+        _TRIM.append(trim)
+    trim = _TRIM[0]
+    if trim is None:
+        return False
+    trim(0)  # type: ignore[operator]
+    return True
