@@ -189,6 +189,13 @@ def _add_audit(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     add_parser(sub).set_defaults(handler=run)
 
 
+def _formats(p: argparse.ArgumentParser, *, json: str, csv: str) -> None:
+    """``--json`` / ``--csv`` (one of them; text when neither), into ``args.fmt``."""
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", dest="fmt", action="store_const", const="json", help=json)
+    fmt.add_argument("--csv", dest="fmt", action="store_const", const="csv", help=csv)
+
+
 def _add_hosts(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     # Declared here, not in tui.hosts_cli: importing that (the ECS/DeH service) to register a
     # parser cost ~15 ms of every launch.
@@ -197,11 +204,8 @@ def _add_hosts(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
         help="print dedicated hosts with their capacity and servers",
         description="Print every dedicated host (capacity used/total) with the ECS servers on "
         "it, and the public pool. Exit status: 0, 2 ECS/DeH not configured, 3 not readable.")
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", dest="fmt", action="store_const", const="json",
-                     help="JSON array of hosts, each with its servers")
-    fmt.add_argument("--csv", dest="fmt", action="store_const", const="csv",
-                     help="CSV, one row per server (a host without servers has one row)")
+    _formats(p, json="JSON array of hosts, each with its servers",
+             csv="CSV, one row per server (a host without servers has one row)")
     p.set_defaults(handler=_run_hosts)
 
 
@@ -222,11 +226,8 @@ def _add_zstack(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
         "zstack", parents=parents, help="print ZStack's hosts and VMs",
         description="Print every ZStack host (capacity, VM count) and VM (state, host, size, "
         "IP). Exit status: 0, 3 when ZStack could not be read or is not configured.")
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", dest="fmt", action="store_const", const="json",
-                     help='one JSON object {"hosts": [...], "vms": [...]}')
-    fmt.add_argument("--csv", dest="fmt", action="store_const", const="csv",
-                     help="one CSV table (kind host or vm) with a header row")
+    _formats(p, json='one JSON object {"hosts": [...], "vms": [...]}',
+             csv="one CSV table (kind host or vm) with a header row")
     p.set_defaults(handler=_run_zstack)
 
 
