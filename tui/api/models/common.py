@@ -11,6 +11,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Union
 
+from tui.api.models.tolerant import to_bool as _to_bool
+from tui.api.models.tolerant import to_bytes as _to_bytes
+from tui.api.models.tolerant import to_num as _to_num
+from tui.api.models.tolerant import to_str as _to_str
+
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictBool,
                       StrictFloat, StrictInt, StrictStr)
 
@@ -54,35 +59,6 @@ class WriteModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def _to_str(value: Any) -> Any:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return value
-
-
-def _to_num(value: Any) -> Any:
-    if isinstance(value, str):
-        stripped = value.strip()
-        if stripped == "" or stripped.lower() in ("null", "none"):
-            return None
-        return stripped
-    return value
-
-
-def _to_bool(value: Any) -> Any:
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in ("true", "1", "yes"):
-            return True
-        if low in ("false", "0", "no", ""):
-            return False
-    return value
-
-
 # Each type is a left-to-right union: a value already of the right type (checked in Rust)
 # passes as it is; anything else goes through the tolerant Python validator, as before. With
 # a Python call per field, 10,000 sources x ~50 fields were half of a fleet read's CPU; the
@@ -101,20 +77,6 @@ Float = Annotated[Union[StrictFloat, None, Annotated[float | None, BeforeValidat
 Bool = Annotated[Union[StrictBool, None, Annotated[bool | None, BeforeValidator(_to_bool)]],
                  _FIRST_MATCH]
 """A boolean that also accepts ``"true"``/``"false"``."""
-
-_SIZE = re.compile(r"^([0-9]*\.?[0-9]+)\s*([KMGTPE]?)(i?)(B?)$", re.IGNORECASE)
-_POWERS = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
-
-
-def _to_bytes(value: Any) -> Any:
-    value = _to_num(value)
-    if isinstance(value, str) and (m := _SIZE.match(value)):
-        number, prefix, binary, byte = m.groups()
-        # "3.30GiB" / "3.30G" (btrfs, df -h) are powers of 1024; "3.30GB" of 1000.
-        base = 1000 if byte and not binary and prefix else 1024
-        return int(float(number) * base ** _POWERS[prefix.upper()])
-    return value
-
 
 SizeBytes = Annotated[int | None, BeforeValidator(_to_bytes)]
 """Bytes that also accept numeric strings and human sizes (btrfs examples send ``"3.30GiB"``)."""

@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 import msgspec
 import orjson
 
+from tui.api.models.tolerant import to_bool, to_bytes, to_num, to_str
+
 R = TypeVar("R", bound="Record")
 
 
@@ -88,10 +90,6 @@ costs."""
 _ERROR = re.compile(r"^Expected `(?P<want>.*?)`, got `(?P<got>[^`]*)`(?: - at `(?P<path>.*)`)?$",
                     re.DOTALL)
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
-_SIZE = re.compile(r"^([0-9]*\.?[0-9]+)\s*([KMGTPE]?)(i?)(B?)$", re.IGNORECASE)
-_POWERS = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
-_TRUE = frozenset({"true", "1", "yes"})
-_FALSE = frozenset({"false", "0", "no", ""})
 
 
 def read(data: Any, tp: type[R]) -> R:
@@ -142,46 +140,29 @@ _UNREPAIRABLE = object()
 
 
 def _repair(value: Any, want: str, got: str) -> Any:
-    """The tolerant rules of the pydantic read types (``Str``, ``Int``, ``Float``, ``Bool``,
-    ``SizeBytes``, ``NullList``), applied to one value msgspec refused."""
+    """The tolerant rules of the pydantic read types (:mod:`tui.api.models.tolerant`, and
+    ``NullList``), applied to one value msgspec refused as ``want``."""
     kinds = set(re.findall(r"[a-z]+", want))
     if value is None and "array" in kinds:
         return []
-    if isinstance(value, bool):
+    if isinstance(value, bool):  # before int: a bool is an int to Python
         if "int" in kinds:
             return int(value)
         if "float" in kinds:
             return float(value)
-        if "str" in kinds:
-            return "true" if value else "false"
+    elif isinstance(value, (int, float)) and "bool" in kinds and value in (0, 1):
+        return bool(value)
+    if "str" in kinds:
+        fixed = to_str(value)
+    elif "int" in kinds:
+        fixed = to_bytes(value)
+    elif "float" in kinds:
+        fixed = to_num(value)
+    elif "bool" in kinds:
+        fixed = to_bool(value)
+    else:
         return _UNREPAIRABLE
-    if isinstance(value, (int, float)):
-        if "str" in kinds:
-            return str(value)
-        if "bool" in kinds and value in (0, 1):
-            return bool(value)
-        return _UNREPAIRABLE
-    if isinstance(value, str):
-        text = value.strip()
-        if "int" in kinds or "float" in kinds:
-            if text == "" or text.lower() in ("null", "none"):
-                return None
-            size = _SIZE.match(text)
-            if size and "int" in kinds:
-                number, prefix, binary, byte = size.groups()
-                # "3.30GiB" / "3.30G" (btrfs, df -h) are powers of 1024; "3.30GB" of 1000.
-                base = 1000 if byte and not binary and prefix else 1024
-                return int(float(number) * base ** _POWERS[prefix.upper()])
-            if text != value:
-                return text
-            return _UNREPAIRABLE
-        if "bool" in kinds:
-            low = text.lower()
-            if low in _TRUE:
-                return True
-            if low in _FALSE:
-                return False
-    return _UNREPAIRABLE
+    return _UNREPAIRABLE if fixed is value else fixed
 
 
 def _get(data: Any, steps: list[str | int]) -> Any:
