@@ -97,7 +97,7 @@ def test_a_full_collection_hands_free_heap_memory_back(monkeypatch: pytest.Monke
     import tui.gcpolicy as gp
 
     calls: list[int] = []
-    monkeypatch.setattr(gp, "_TRIM", [lambda pad: calls.append(pad)])
+    monkeypatch.setattr(gp, "_malloc_trim", lambda: calls.append)
     policy = gp.GcPolicy(full_every=3)
     try:
         for _ in range(6):

@@ -25,7 +25,9 @@ calls :meth:`GcPolicy.resume` a few seconds after mount if no poll has landed by
 
 from __future__ import annotations
 
+import functools
 import gc
+from collections.abc import Callable
 
 
 class GcPolicy:
@@ -63,8 +65,17 @@ class GcPolicy:
             gc.enable()
 
 
-_TRIM: list[object] = []
-"""glibc's ``malloc_trim``, looked up on first use (None where there is none)."""
+@functools.cache
+def _malloc_trim() -> Callable[[int], object] | None:
+    """glibc's ``malloc_trim``, looked up once; None where the C library has none."""
+    try:  # glibc by its soname (find_library would run ldconfig: ~30 ms on the loop)
+        import ctypes
+
+        trim: Callable[[int], object] | None = getattr(ctypes.CDLL("libc.so.6"),
+                                                       "malloc_trim", None)
+    except OSError:  # not glibc (musl, macOS): nothing to trim
+        trim = None
+    return trim
 
 
 def release_free_memory() -> bool:
@@ -74,17 +85,8 @@ def release_free_memory() -> bool:
     but glibc keeps the freed heap mapped, so the dashboard's RSS only ever rose (+26 MiB
     over 14 minutes after the first, with the live Python objects flat under tracemalloc).
     ``malloc_trim(0)`` returns the free pages; it costs a few ms, once per full collection."""
-    if not _TRIM:
-        trim = None
-        try:  # glibc by its soname (find_library would run ldconfig: ~30 ms on the loop)
-            import ctypes
-
-            trim = getattr(ctypes.CDLL("libc.so.6"), "malloc_trim", None)
-        except OSError:  # not glibc (musl, macOS): nothing to trim
-            trim = None
-        _TRIM.append(trim)
-    trim = _TRIM[0]
+    trim = _malloc_trim()
     if trim is None:
         return False
-    trim(0)  # type: ignore[operator]
+    trim(0)
     return True
