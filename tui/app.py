@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 from tui import navigation as nav
 from tui.api.client import SmsClient
 from tui.api.transport import RetryPolicy
-from tui.connect import Settings, open_client, open_ecs_client
+from tui.connect import Settings, open_client, open_ecs_client, zstack_configured
 from tui.gcpolicy import GcPolicy
 from tui.service.audit import AuditLog
 from tui.service.backend import BackendConnectionChanged, BackendPoller
@@ -163,7 +163,7 @@ class MigdashApp(App[None]):
         return self.settings.read_only
 
     def on_mount(self) -> None:
-        if self.zstack_settings is not None or self.settings.demo:
+        if zstack_configured(self.settings, self.zstack_settings):
             # View 3, when ZStack is configured (always in the demo). Its service and models
             # cost ~40 ms of a launch: not loaded for a dashboard without ZStack.
             from tui.service.zstack import zstack_backend

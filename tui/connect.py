@@ -147,6 +147,11 @@ class ZStackSettings:
     sim_options: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
+def zstack_configured(settings: Settings, zstack: Any) -> bool:
+    """Whether view 3 has a ZStack to read: its own settings, or the demo's simulator."""
+    return zstack is not None or settings.demo
+
+
 def resolve_zstack(
     settings: Settings,
     *,

@@ -177,10 +177,12 @@ def zstack_backend(app: Any) -> ZStackPoller | None:
     """View 3's poller for the app (duck-typed: its settings, ``zstack_settings``, command
     gateway, publish and clocks), or None when no ZStack is configured. In the demo it talks
     to the dashboard's own in-process simulator."""
-    from tui.connect import open_zstack_client, resolve_zstack
+    from tui.connect import open_zstack_client, resolve_zstack, zstack_configured
 
     zsettings = getattr(app, "zstack_settings", None)
-    if zsettings is None and app.settings.demo:
+    if not zstack_configured(app.settings, zsettings):
+        return None
+    if zsettings is None:
         zsettings = resolve_zstack(app.settings)
     if zsettings is None:
         return None
