@@ -154,25 +154,24 @@ class SourceTable(TableView, can_focus=True):
         feed.start(keys, build)
         TableView.apply_diff(self, feed.take(self.FIRST_ROWS), gone)
         self.post_message(self.RowsLoaded(self, len(feed)))
-        if not feed:
-            return
-        if not self.is_mounted:
-            TableView.apply_diff(self, feed.take(len(feed)))
-            return
-        self._start(self._load_rest, group="table-rows", description="Adding rows to the table")
+        self._feed_rest("Adding rows to the table")
 
     def update_rows(self, keys: Iterable[str], build: Build) -> None:
         """Remake the rows of ``keys`` with ``build(key)`` (``None``: skip) a batch per
         event-loop turn, after any keys already waiting: for a poll that changed thousands of
         rows the screen does not show (their old rows stay until their batch)."""
+        self._feed.extend(keys, build)
+        self._feed_rest("Updating table rows")
+
+    def _feed_rest(self, description: str) -> None:
+        """The waiting rows a batch per turn (all at once on a table not mounted yet)."""
         feed = self._feed
-        feed.extend(keys, build)
         if not feed:
             return
         if not self.is_mounted:
             TableView.apply_diff(self, feed.take(len(feed)))
             return
-        self._start(self._load_rest, group="table-rows", description="Updating table rows")
+        self._start(self._load_rest, group="table-rows", description=description)
 
     def _start(self, work: Callable[[], Coroutine[None, None, None]], *, group: str,
                description: str) -> Worker[None]:
