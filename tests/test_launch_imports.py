@@ -3,7 +3,8 @@
 Not the ECS client and its models nor the hosts poller without ECS/DeH (~35 ms), not ZStack's
 client and models without ZStack (~40 ms), not the headless subcommands' modules (registering
 their options must not load them), not the profile model nor a TOML parser without a
-configuration file, and no screen but the source list.
+configuration file, and no screen but the source list. Not httpx's default transport either
+(httpcore, h11, anyio: ~60 ms): requests go through ``tui.api.wire``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 NOT_AT_LAUNCH = ("tui.api.ecs", "tui.service.hosts", "tui.api.zstack", "tui.service.zstack",
                  "tui.hosts_cli", "tui.zstack_cli", "tui.headless", "tui.profile", "tomllib",
-                 "pydantic")
+                 "pydantic", "httpcore", "h11", "anyio")
 
 # As ``migdash --endpoint URL`` runs (no config file in an empty home): parse the options,
 # resolve the settings, run the app headless until its first screen is up. Nothing listens

@@ -161,7 +161,10 @@ async def test_run_polls_watched_task_and_keeps_history_until_stopped() -> None:
     svc = PollingService(client, events.append, intervals=Intervals(fleet=0.05, task=0.01))
     svc.watch_task("t1")
     runner = asyncio.create_task(svc.run())
-    await asyncio.sleep(0.1)
+    # Until three task polls landed (not a fixed 0.1 s: a loaded 2-core machine gave two).
+    async with asyncio.timeout(5):
+        while sum(isinstance(e, TaskDetailPolled) for e in events) < 3 or client.calls < 2:
+            await asyncio.sleep(0.005)
     svc.stop()
     await asyncio.wait_for(runner, 2)
     task_events = [e for e in events if isinstance(e, TaskDetailPolled)]

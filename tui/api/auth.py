@@ -289,7 +289,8 @@ class AkSkAuth(httpx.Auth):
         path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
         pairs = parse_query(raw_query)
         query = canonical_query_string(pairs)
-        request.url = request.url.copy_with(query=query.encode("ascii") if query else None)
+        if query != raw_query:  # (the client writes it canonical already: no parse then)
+            request.url = request.url.copy_with(query=query.encode("ascii") if query else None)
         signed = signed_header_names(headers)
         canonical = canonical_request(request.method, path, pairs, headers, signed, request.content)
         sig = signature(self._sk, string_to_sign(canonical, headers["x-sdk-date"]))
@@ -351,7 +352,7 @@ class TokenAuth(httpx.Auth):
         self.project = project
         self._password = password
         self._transport = transport
-        self._own_transport: httpx.AsyncHTTPTransport | None = None
+        self._own_transport: httpx.AsyncBaseTransport | None = None
         self._clock = clock
         self._token = token
         self._expires_at = float("inf") if token is not None else float("-inf")
@@ -444,9 +445,11 @@ class TokenAuth(httpx.Auth):
         text = f"HTTP {response.status_code}" + (f": {reason}" if reason else "")
         return text.replace(self._password, "***") if self._password else text
 
-    def _default_transport(self) -> httpx.AsyncHTTPTransport:
+    def _default_transport(self) -> httpx.AsyncBaseTransport:
         if self._own_transport is None:
-            self._own_transport = httpx.AsyncHTTPTransport()
+            from tui.api.wire import Http1Transport
+
+            self._own_transport = Http1Transport()
         return self._own_transport
 
     async def aclose(self) -> None:

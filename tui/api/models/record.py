@@ -193,13 +193,16 @@ def spelled(name: str) -> Any:
 
 def fold(record: Record, field: str, *others: str) -> None:
     """Set ``field`` from the first of ``others`` that was sent, unless ``field`` itself was
-    (a list counts as sent when it is not empty)."""
-    if getattr(record, field) in (None, []):
-        for other in others:
-            value = getattr(record, other)
-            if value not in (None, []):
+    (a list counts as sent when it is not empty).
+
+    The other spellings are looked at first: they are almost never sent, and this runs for
+    every record decoded (~8,000 a poll at 10k sources)."""
+    for other in others:
+        value = getattr(record, other)
+        if value is not None and value != []:
+            if getattr(record, field) in (None, []):
                 msgspec.structs.force_setattr(record, field, value)
-                return
+            return
 
 
 # -- pages --------------------------------------------------------------------------------
