@@ -18,8 +18,9 @@ import gc
 import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from tui.config import REFRESH_RANGE
 
@@ -73,15 +74,14 @@ def endpoint_url(text: str) -> str:
 endpoint_url.__name__ = "URL"
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(msgspec.Struct, frozen=True):
     """One command-line option shared by the dashboard and every connecting subcommand."""
 
     flags: tuple[str, ...]
     default: Any = None
     group: str | None = None
     """Shown under this heading in ``--help``."""
-    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    kwargs: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
 
 def option(*flags: str, default: Any = None, group: str | None = None, **kw: Any) -> Option:

@@ -17,11 +17,12 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
+
+import msgspec
 
 if TYPE_CHECKING:
     from tui.profile import AuthKind, Profile
@@ -72,13 +73,12 @@ def _closest(key: str, known: Any) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-@dataclass(frozen=True)
-class _ConfigFile:
+class _ConfigFile(msgspec.Struct, frozen=True):
     """A parsed configuration file: raw profile tables, before validation."""
 
     path: Path
     text: str = ""
-    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     default: str | None = None
 
 

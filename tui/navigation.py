@@ -1,4 +1,4 @@
-"""Where a screen can ask the app to go: one frozen dataclass per destination.
+"""Where a screen can ask the app to go: one frozen record per destination.
 
 A screen never imports the screen it opens. It builds a destination and calls
 ``self.app.open(destination)``; the app (through :mod:`tui.views`) decides which screen shows
@@ -12,19 +12,19 @@ This module imports nothing from the UI: destinations are plain data any layer m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+import msgspec
 
-class Destination:
+
+class Destination(msgspec.Struct, frozen=True):
     """Base of every place a screen can ask to open."""
 
 
 # -- the three views -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GoToView(Destination):
+class GoToView(Destination, frozen=True):
     """Switch to one of the app's views (``migrations``, ``hosts``, ``zstack``)."""
 
     mode: str
@@ -33,23 +33,20 @@ class GoToView(Destination):
 # -- Migrations (SMS) ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SourceDetail(Destination):
+class SourceDetail(Destination, frozen=True):
     """One SMS source server's detail."""
 
     source_id: str
 
 
-@dataclass(frozen=True)
-class TaskProgress(Destination):
+class TaskProgress(Destination, frozen=True):
     """One migration task's live progress."""
 
     task_id: str
     source_id: str | None = None
 
 
-@dataclass(frozen=True)
-class SpeedLimits(Destination):
+class SpeedLimits(Destination, frozen=True):
     """A task's speed-limit schedule, or one schedule for several tasks (``targets``)."""
 
     task_id: str | None
@@ -57,28 +54,23 @@ class SpeedLimits(Destination):
     targets: Sequence[tuple[str | None, str]] | None = None
 
 
-@dataclass(frozen=True)
-class FailedServers(Destination):
+class FailedServers(Destination, frozen=True):
     """The failed servers (``/v3/errors``)."""
 
 
-@dataclass(frozen=True)
-class TaskList(Destination):
+class TaskList(Destination, frozen=True):
     """Every migration task."""
 
 
-@dataclass(frozen=True)
-class Templates(Destination):
+class Templates(Destination, frozen=True):
     """Target-server templates."""
 
 
-@dataclass(frozen=True)
-class Projects(Destination):
+class Projects(Destination, frozen=True):
     """Migration projects."""
 
 
-@dataclass(frozen=True)
-class CreateTask(Destination):
+class CreateTask(Destination, frozen=True):
     """The form for a new migration task of ``source`` (a source list item or detail)."""
 
     source: Any
@@ -87,8 +79,7 @@ class CreateTask(Destination):
 # -- Dedicated hosts (ECS/DeH) -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MoveServers(Destination):
+class MoveServers(Destination, frozen=True):
     """The move dialog for ECS servers (one, or every marked one), by server id.
 
     ``label`` names them for the dialog when the hosts view has not polled them yet (e.g. an
@@ -98,15 +89,13 @@ class MoveServers(Destination):
     label: str = ""
 
 
-@dataclass(frozen=True)
-class DrainHost(Destination):
+class DrainHost(Destination, frozen=True):
     """The drain plan for one dedicated host."""
 
     host_id: str
 
 
-@dataclass(frozen=True)
-class HostJobs(Destination):
+class HostJobs(Destination, frozen=True):
     """Every ECS job this dashboard started or saw."""
 
 

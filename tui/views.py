@@ -14,17 +14,17 @@ and its help sections in :func:`help_sections`; plus, in the app, its backend (a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+import msgspec
+
 from tui import navigation as nav
 
 
-@dataclass(frozen=True)
-class Setup:
+class Setup(msgspec.Struct, frozen=True):
     """How an operator configures a view's backend (shown instead of the view until then)."""
 
     system: str
@@ -34,8 +34,7 @@ class Setup:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class View:
+class View(msgspec.Struct, frozen=True):
     """One view of the app: a Textual mode with its own screen stack."""
 
     mode: str
@@ -165,8 +164,7 @@ def _jobs(app: Any, d: nav.HostJobs) -> None:
         app.push_screen(JobsScreen())
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(msgspec.Struct, frozen=True):
     """How one kind of destination opens: in which view, and whether it switches there."""
 
     mode: str

@@ -4,20 +4,20 @@ are off."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+import msgspec
+
 from tui.service.state import ConnectionStatus, Link
 from tui.untrusted import clean
 from widgets.units import duration
 
 
-@dataclass(frozen=True)
-class ViewTab:
+class ViewTab(msgspec.Struct, frozen=True):
     """One of the app's views as the header names it."""
 
     key: str

@@ -29,12 +29,13 @@ import json
 import re
 import time
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, unquote
 
 import httpx
+
+import msgspec
 
 from tui.api.exceptions import AuthError, TransportError
 
@@ -178,8 +179,7 @@ def redact_canonical_request(canonical: str) -> str:
     return re.sub(r"(?m)^(x-security-token:).*$", r"\1***", canonical)
 
 
-@dataclass(frozen=True)
-class VerifyResult:
+class VerifyResult(msgspec.Struct, frozen=True):
     """What :func:`verify_request` decided, and the server-side canonical request it built."""
 
     ok: bool

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import TypedDict
+
+import msgspec
 
 MISSING = "‹?›"
 """Shown where a message expects a parameter the server did not send."""
@@ -32,8 +33,7 @@ RAW_LIMIT = 500
 _PLACEHOLDER_RE = re.compile(r"%[sd]|\{\}|\{0\}|\{0\[(\d{1,6})\]\}")
 
 
-@dataclass(frozen=True)
-class CatalogueEntry:
+class CatalogueEntry(msgspec.Struct, frozen=True):
     """One row of the SMS error-code table."""
 
     status: int
@@ -43,8 +43,7 @@ class CatalogueEntry:
     handling: str
 
 
-@dataclass(frozen=True)
-class Explanation:
+class Explanation(msgspec.Struct, frozen=True):
     """An error code made readable: the filled message and what to do about it."""
 
     code: str

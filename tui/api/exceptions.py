@@ -42,8 +42,9 @@ Every class carries the HTTP status (when there was one), the ``error_code`` (``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar
+
+import msgspec
 
 
 class SmsError(Exception):
@@ -231,8 +232,7 @@ class HostUnavailable(EcsRefused):
     """The dedicated host cannot take servers: in ``fault``, released, or in another AZ."""
 
 
-@dataclass(frozen=True)
-class SubJobError:
+class SubJobError(msgspec.Struct, frozen=True):
     """One failed sub job of an ECS job: which server, its code and reason."""
 
     job_id: str | None

@@ -14,12 +14,13 @@ import socket
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import orjson
+
+import msgspec
 
 from tui.api.exceptions import (
     ApiError,
@@ -54,8 +55,7 @@ def loads(content: bytes) -> Any:
     return orjson.loads(content)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(msgspec.Struct, frozen=True):
     """How reads are retried: up to ``attempts`` retries with doubling backoff and jitter."""
 
     attempts: int = 4

@@ -6,11 +6,12 @@ import json
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+import msgspec
 
 SECRET_KEYS = frozenset({"target_password", "password", "sk", "ak", "token", "security_token",
                          "auth_token"})
@@ -32,8 +33,7 @@ def scrub(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class AuditRecord:
+class AuditRecord(msgspec.Struct, frozen=True):
     """One write: who sent what to where, and how it ended."""
 
     time: str
@@ -82,7 +82,7 @@ class AuditLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             with os.fdopen(fd, "a", encoding="utf-8") as fh:
-                line = asdict(rec)
+                line = msgspec.structs.asdict(rec)
                 if rec.verified is None:  # only the follow-up of an unknown write has it
                     del line["verified"]
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -14,16 +14,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any
+
+import msgspec
 
 from tui.api.exceptions import AuthError, PermissionDenied, RateLimited, SmsError
 from tui.service.poller import MAX_BACKOFF
 from tui.service.state import ConnectionStatus, Link
 
 
-@dataclass(frozen=True)
-class BackendConnectionChanged:
+class BackendConnectionChanged(msgspec.Struct, frozen=True):
     """A backend's connection status changed (``backend`` is its view's mode name)."""
 
     backend: str
@@ -105,8 +105,8 @@ class BackendPoller:
             delay = max(delay, exc.retry_after)
         link = Link.AUTH_FAILED if isinstance(exc, (AuthError, PermissionDenied)) else (
             Link.RECONNECTING)
-        self.status = replace(self.status, link=link, failures=failures,
-                              error=exc if isinstance(exc, SmsError) else None,
-                              next_retry=self.clock() + delay)
+        self.status = msgspec.structs.replace(
+            self.status, link=link, failures=failures,
+            error=exc if isinstance(exc, SmsError) else None, next_retry=self.clock() + delay)
         self.publish(BackendConnectionChanged(self.backend, self.status))
         return float(delay)

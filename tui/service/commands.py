@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
+
+import msgspec
 
 from tui.api.actions import refusal
 from tui.api.exceptions import OutcomeUnknown, SmsError
@@ -41,8 +42,7 @@ class ReadOnlyViolation(RuntimeError):
     """A write was attempted in read-only mode; nothing was sent."""
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(msgspec.Struct, frozen=True):
     """How one write ended for one target."""
 
     target: str
@@ -63,8 +63,7 @@ class Outcome:
         return self.status == "unknown"
 
 
-@dataclass(frozen=True)
-class BulkSummary:
+class BulkSummary(msgspec.Struct, frozen=True):
     """Per-target outcomes of one action applied to many sources."""
 
     operation: str

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any, Protocol
+
+import msgspec
 
 from tui.api.exceptions import AuthError, PermissionDenied, RateLimited, SmsError
 from tui.service.history import SpeedHistory
@@ -51,8 +52,7 @@ class Client(Protocol):
 # -- events -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FleetPolled:
+class FleetPolled(msgspec.Struct, frozen=True):
     """A fleet poll finished: the new snapshot and what changed since the last one."""
 
     snapshot: FleetSnapshot
@@ -61,23 +61,20 @@ class FleetPolled:
     """Running tasks that stopped moving, and the incidents that began with this poll."""
 
 
-@dataclass(frozen=True)
-class ConnectionChanged:
+class ConnectionChanged(msgspec.Struct, frozen=True):
     """The connection status changed (online, reconnecting with a countdown, auth failed)."""
 
     status: ConnectionStatus
 
 
-@dataclass(frozen=True)
-class SourceDetailPolled:
+class SourceDetailPolled(msgspec.Struct, frozen=True):
     """The open source's detail was fetched."""
 
     source_id: str
     detail: Any
 
 
-@dataclass(frozen=True)
-class TaskDetailPolled:
+class TaskDetailPolled(msgspec.Struct, frozen=True):
     """The open task's detail was fetched; ``speed`` is appended to its speed history."""
 
     task_id: str
@@ -85,8 +82,7 @@ class TaskDetailPolled:
     history: tuple[tuple[float, float], ...]
 
 
-@dataclass(frozen=True)
-class DetailPollFailed:
+class DetailPollFailed(msgspec.Struct, frozen=True):
     """A detail poll (source or task) failed; the last good detail stays on screen."""
 
     what: str
@@ -94,8 +90,7 @@ class DetailPollFailed:
     error: SmsError
 
 
-@dataclass(frozen=True)
-class TasksPolled:
+class TasksPolled(msgspec.Struct, frozen=True):
     """Every task (``/v3/tasks``) was fetched for the task list; failures are DetailPollFailed."""
 
     tasks: tuple[Any, ...]
@@ -106,8 +101,7 @@ Event = (FleetPolled | ConnectionChanged | SourceDetailPolled | TaskDetailPolled
          | DetailPollFailed | TasksPolled)
 
 
-@dataclass
-class Intervals:
+class Intervals(msgspec.Struct):
     """Polling intervals in seconds."""
 
     fleet: float = 5.0
@@ -288,7 +282,7 @@ class PollingService:
         busy = False
         running: list[str] = []
         for s in sources:
-            if getattr(s, "state", None) in ACTIVE_STATES:
+            if s.state in ACTIVE_STATES:
                 busy = True
                 task = getattr(s, "current_task", None)
                 if task is not None and task.id:
@@ -310,8 +304,8 @@ class PollingService:
         link = Link.AUTH_FAILED if isinstance(exc, (AuthError, PermissionDenied)) else (
             Link.RECONNECTING
         )
-        self.status = replace(self.status, link=link, failures=failures, error=exc,
-                              next_retry=self.clock() + delay)
+        self.status = msgspec.structs.replace(self.status, link=link, failures=failures,
+                                              error=exc, next_retry=self.clock() + delay)
         self.publish(ConnectionChanged(self.status))
         return float(delay)
 

@@ -15,10 +15,11 @@ same source is a new incident. The UI alerts once per incident (:attr:`StallRepo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Literal
+
+import msgspec
 
 FLAT_POLLS = 3
 """Polls in a row without replicated bytes growing before a running task counts as stalled."""
@@ -28,8 +29,7 @@ MOVING_STATES = frozenset({"RUNNING", "SYNCING"})
 Reason = Literal["agent", "flat"]
 
 
-@dataclass(frozen=True)
-class Stall:
+class Stall(msgspec.Struct, frozen=True):
     """One stalled task, as of the poll that saw it."""
 
     source_id: str
@@ -50,11 +50,10 @@ class Stall:
         return f"no data copied in the last {self.flat_polls} polls"
 
 
-@dataclass(frozen=True)
-class StallReport:
+class StallReport(msgspec.Struct, frozen=True, dict=True):  # (dict: the cached index)
     """The stall picture after one poll."""
 
-    stalled: Mapping[str, Stall] = field(default_factory=lambda: MappingProxyType({}))
+    stalled: Mapping[str, Stall] = msgspec.field(default_factory=lambda: MappingProxyType({}))
     """Source id → its ongoing stall."""
     started: tuple[Stall, ...] = ()
     """Incidents that began with this poll and should be announced."""
@@ -71,8 +70,7 @@ class StallReport:
         return {s.task_id: s for s in self.stalled.values()}
 
 
-@dataclass
-class _Track:
+class _Track(msgspec.Struct):
     bytes: int | None
     flat: int = 0
 
@@ -101,7 +99,14 @@ class StallDetector:
         """Fold one fleet snapshot (source id → ``SourceListItem``) in; report the stalls."""
         stalled: dict[str, Stall] = {}
         started: list[Stall] = []
+        tracks = self._tracks
         for sid, source in sources.items():
+            task = getattr(source, "current_task", None)
+            if task is None or getattr(task, "state", None) not in MOVING_STATES:
+                # Most of a fleet, on every poll: what _check would decide, without the call.
+                if sid in tracks:
+                    del tracks[sid]
+                continue
             stall = self._check(sid, source, now)
             if stall is None:
                 continue

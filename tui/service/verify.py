@@ -12,16 +12,16 @@ tell this time" and the gateway tries again.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from tui.api.exceptions import NotFound
 from tui.api.models import parse_hhmm
 from tui.untrusted import clean
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(msgspec.Struct, frozen=True):
     """What one re-read showed about a write."""
 
     applied: bool | None

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
+import msgspec
+
 from tui.api.exceptions import SmsError, ZStackError
 from tui.api.zstack.errors import explain
 from tui.api.zstack.models import Cluster, Host, MigrateVmBody, VmInstance
@@ -243,7 +245,7 @@ class Migrations:
         reason = describe(outcome.error) if outcome.error is not None else outcome.reason
         self._put(replace(record, status="skipped" if outcome.status == "skipped" else "failed",
                           ended=self.clock(), reason=reason))
-        return replace(outcome, reason=reason)
+        return msgspec.structs.replace(outcome, reason=reason)
 
     async def evacuate(self, plan: EvacuationPlan, *, concurrency: int = 2,
                        options: Callable[[str], MigrateVmBody] | None = None) -> BulkSummary:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
+
+import msgspec
 
 from tui.untrusted import clean
 
@@ -38,8 +39,7 @@ GAP = 1
 _DIGITS = re.compile(r"(\d+)")
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(msgspec.Struct, frozen=True):
     """A column: its key in each row, header label, width policy, alignment and sort key."""
 
     key: str
@@ -177,8 +177,7 @@ MORE_WIDTH = 2
 """Cells kept free at the right edge for the ``▸`` that says columns are hidden there."""
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnPlan:
+class ColumnPlan(msgspec.Struct, frozen=True):
     """Which columns a line of some width draws, and which it leaves out and why."""
 
     widths: list[int]
