@@ -198,6 +198,61 @@ async def test_projects_are_fetched_first_then_every_twelfth_poll_or_on_refresh(
     assert client.project_calls == 3
 
 
+class ErrorsClient(FakeClient):
+    """Counts /v3/errors reads; lists the sources in ``error`` as failed servers."""
+
+    def __init__(self, sources: list[Any]) -> None:
+        super().__init__(sources)
+        self.error_calls = 0
+        self.errors_fail: list[Exception] = []
+
+    async def list_all_errors(self, *, migproject: str | None = None) -> list[Any]:
+        self.error_calls += 1
+        if self.errors_fail:
+            raise self.errors_fail.pop(0)
+        return [s.id for s in self.sources if s.state == "error"]
+
+
+async def test_errors_are_read_again_only_when_a_source_fails_or_recovers() -> None:
+    client = ErrorsClient([Src("a", "replicate"), Src("b", "error")])
+    svc, _ = service(client)
+    await svc.poll_fleet()
+    assert client.error_calls == 1 and svc.snapshot.errors == ("b",)
+    for _ in range(3):  # nothing failed or recovered: the last read stands
+        await svc.poll_fleet()
+    assert client.error_calls == 1 and svc.snapshot.errors == ("b",)
+    client.sources = [Src("a", "error"), Src("b", "error")]
+    await svc.poll_fleet()  # "a" failed: read in this very poll
+    assert client.error_calls == 2 and svc.snapshot.errors == ("a", "b")
+    client.sources = [Src("a", "error"), Src("b", "replicate")]
+    await svc.poll_fleet()  # "b" recovered
+    assert client.error_calls == 3 and svc.snapshot.errors == ("a",)
+    svc.refresh_now()
+    await svc.poll_fleet()
+    assert client.error_calls == 4
+
+
+async def test_errors_are_read_every_twelfth_poll_and_after_a_failed_read() -> None:
+    client = ErrorsClient([Src("a", "error")])
+    svc, _ = service(client)
+    for _ in range(13):
+        await svc.poll_fleet()
+    assert client.error_calls == 2  # poll 1 and poll 13, though nothing changed
+    for _ in range(11):
+        await svc.poll_fleet()
+    client.errors_fail = [ex.ServerError("busy")]
+    await svc.poll_fleet()  # poll 25's read fails: the last errors stand ...
+    assert client.error_calls == 3 and svc.snapshot.errors == ("a",)
+    await svc.poll_fleet()  # ... and the next poll reads them again, though nothing changed
+    assert client.error_calls == 4
+    client.sources = [Src("a", "error"), Src("b", "error")]
+    client.errors_fail = [ex.ServerError("busy")]
+    await svc.poll_fleet()  # "b" failed, and reading why fails too ...
+    assert client.error_calls == 5 and svc.snapshot.errors == ("a",)
+    await svc.poll_fleet()  # ... so the next poll reads again
+    assert client.error_calls == 6 and svc.snapshot.errors == ("a", "b")
+
+
 @dataclass(frozen=True)
 class SrcWithTask:
     id: str

@@ -28,6 +28,18 @@ FLEET_HISTORY = 60
 poll fills up to ``history_len``. 5,000 running tasks x 300 points grew RSS for 25 minutes."""
 PROJECTS_EVERY = 12
 """Migration projects change rarely: fetched on every 12th fleet poll (and on refresh)."""
+ERRORS_EVERY = 12
+"""The failed servers (``/v3/errors``, up to 100 a page: 9 requests at 10k sources) are read
+again when the sources in ``error`` changed (:func:`failed_key`), on refresh, and at least on
+every 12th fleet poll (a minute at ``--refresh 5``) in case a server changes an error's text
+without the source changing."""
+
+
+def failed_key(sources: list[Any]) -> frozenset[tuple[str, Any]]:
+    """Which sources are failed, and since when: a source failing, failing again or recovering
+    changes it (``/v3/errors`` lists the sources in ``error``)."""
+    return frozenset((s.id, getattr(s, "state_action_time", None))
+                     for s in sources if s.state == "error")
 
 
 async def _none() -> None:
@@ -141,6 +153,9 @@ class PollingService:
         self._tasks_watched = False
         self._stopped = asyncio.Event()
         self._projects_due = True
+        self._errors_due = True
+        self._errors_key: frozenset[tuple[str, Any]] | None = None
+        """:func:`failed_key` of the sources when the errors were last read."""
         self._stalls_reset = False
 
     # -- control from the UI ---------------------------------------------------------------
@@ -148,6 +163,7 @@ class PollingService:
     def refresh_now(self) -> None:
         """Poll everything at once (the operator pressed ``r`` or just acted)."""
         self._projects_due = True
+        self._errors_due = True
         for event in self._wake.values():
             event.set()
 
@@ -169,6 +185,7 @@ class PollingService:
     def set_migproject(self, migproject: str | None) -> None:
         """Filter the fleet by migration project (the API's ``migproject``) and re-poll."""
         self.migproject = migproject
+        self._errors_due = True
         # Another fleet: its standing stalls are not news. Reset by the next poll's digest,
         # which may be running in a thread right now.
         self._stalls_reset = True
@@ -232,10 +249,11 @@ class PollingService:
         # others keeps its last good value instead of throwing the fresh sources away.
         old = self.snapshot
         fetch_projects = self._projects_due or old.version % PROJECTS_EVERY == 0
+        fetch_errors = self._errors_due or old.version % ERRORS_EVERY == 0
         sources, overview, errors, projects = await asyncio.gather(
             self.client.list_all_sources(migproject=self.migproject),
             self.client.get_overview(migproject=self.migproject),
-            self.client.list_all_errors(migproject=self.migproject),
+            self.client.list_all_errors(migproject=self.migproject) if fetch_errors else _none(),
             self.client.list_all_migprojects() if fetch_projects else _none(),
             return_exceptions=True,
         )
@@ -246,8 +264,22 @@ class PollingService:
                 raise extra
         if isinstance(overview, SmsError):
             overview = old.overview
-        if isinstance(errors, SmsError):
+        key = failed_key(sources)
+        if errors is None and key != self._errors_key:
+            # A source failed, failed again or recovered since the errors were read: read
+            # them now (one more round trip, in the polls where that happened).
+            try:
+                errors = await self.client.list_all_errors(migproject=self.migproject)
+            except SmsError as exc:
+                errors = exc
+        if errors is None:
+            errors = list(old.errors)  # nothing failed or recovered: the last read stands
+        elif isinstance(errors, SmsError):
             errors = list(old.errors)
+            self._errors_due = True
+        else:
+            self._errors_key = key
+            self._errors_due = False
         if isinstance(projects, SmsError) or projects is None:
             projects = old.projects
         else:
