@@ -8,6 +8,7 @@ import gzip
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -494,6 +495,24 @@ async def test_an_untrusted_certificate_is_a_connect_error_read_as_tls(ca: objec
             await http.get("/")
         assert failure_kind(caught.value) == "tls"
         assert server.requests == []
+        await http.aclose()
+
+
+async def test_the_bundle_named_by_ssl_cert_file_is_trusted(
+        ca: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))  # type: ignore[attr-defined]
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    async with serving(keep_answering(), tls=_tls_server(ca)) as (server, base):
+        http, _ = client(base)  # verify=True: the default trust, read from the environment
+        assert (await http.get("/")).json() == {"ok": True}
+        await http.aclose()
+
+
+async def test_insecure_skips_verification(ca: object) -> None:
+    async with serving(keep_answering(), tls=_tls_server(ca)) as (server, base):
+        http = open_http(base, verify=False, timeout=2.0)
+        assert (await http.get("/")).json() == {"ok": True}
         await http.aclose()
 
 
