@@ -439,6 +439,37 @@ async def test_a_silent_server_is_a_read_timeout_and_a_retried_read() -> None:
         await http.aclose()
 
 
+async def test_the_read_timeout_is_for_silence_not_for_a_whole_slow_answer() -> None:
+    body = b"s" * 40_000
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                      server: Server) -> None:
+        await server.request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
+        for at in range(0, len(body), 4_000):  # 10 pieces, 0.05 s apart: 0.5 s in all
+            writer.write(body[at:at + 4_000])
+            await writer.drain()
+            await asyncio.sleep(0.05)
+    async with serving(trickle) as (server, base):
+        http = httpx.AsyncClient(base_url=base, transport=Http1Transport(),
+                                 timeout=httpx.Timeout(0.2))
+        assert (await http.get("/")).content == body  # never 0.2 s without a byte
+        await http.aclose()
+
+    async def stalls(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                     server: Server) -> None:
+        await server.request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf")
+        await writer.drain()
+        await asyncio.sleep(1)
+    async with serving(stalls) as (server, base):
+        http = httpx.AsyncClient(base_url=base, transport=Http1Transport(),
+                                 timeout=httpx.Timeout(0.2))
+        with pytest.raises(httpx.ReadTimeout):
+            await http.get("/")
+        await http.aclose()
+
+
 async def test_the_caller_still_refuses_an_answer_over_its_size_cap_mid_stream() -> None:
     reply = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
              + b"".join(b"400\r\n" + b"z" * 1024 + b"\r\n" for _ in range(64)) + b"0\r\n\r\n")

@@ -89,6 +89,10 @@ class _Conn(asyncio.Protocol):
         """How many answers were read on this connection (0: new, never reused)."""
         self._want = 0
         self._waiter: asyncio.Future[None] | None = None
+        self._loop = asyncio.get_running_loop()
+        self._heard = 0.0
+        """Loop time of the last bytes received (a read times out after ``timeout`` of silence,
+        as httpx's does, not after ``timeout`` for a whole body)."""
         self._paused = False
         self._drained: asyncio.Future[None] | None = None
 
@@ -100,6 +104,7 @@ class _Conn(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
+        self._heard = self._loop.time()
         if len(self.buf) >= self._want:
             self._wake()
         if len(self.buf) > max(self._want, _HIGH_WATER) and not self._paused:
@@ -155,7 +160,9 @@ class _Conn(asyncio.Protocol):
                 raise _Closed(0, self.error)
 
     async def _more(self, want: int, timeout: float | None) -> None:
-        """Wait until ``want`` bytes are buffered or the connection ends."""
+        """Wait until ``want`` bytes are buffered or the connection ends; TimeoutError after
+        ``timeout`` seconds in which nothing arrived (a slow link that keeps sending is fine).
+        The reader is woken once, when what it wants is there, not at every packet."""
         if self.ended:
             raise _Closed(len(self.buf), self.error)
         self._want = want
@@ -163,11 +170,26 @@ class _Conn(asyncio.Protocol):
             self._paused = False
             assert self.transport is not None
             self.transport.resume_reading()
-        self._waiter = asyncio.get_running_loop().create_future()
+        loop = self._loop
+        waiter = self._waiter = loop.create_future()
+        timer: asyncio.TimerHandle | None = None
+        if timeout is not None:
+            self._heard = loop.time()
+
+            def check() -> None:
+                nonlocal timer
+                silent = loop.time() - self._heard
+                if silent < timeout:
+                    timer = loop.call_later(timeout - silent, check)
+                elif not waiter.done():
+                    waiter.set_exception(TimeoutError())
+
+            timer = loop.call_later(timeout, check)
         try:
-            async with asyncio.timeout(timeout):
-                await self._waiter
+            await waiter
         finally:
+            if timer is not None:
+                timer.cancel()
             self._waiter = None
             self._want = 0
 
