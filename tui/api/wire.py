@@ -85,8 +85,6 @@ class _Conn(asyncio.Protocol):
         self.ended = False
         self.error: BaseException | None = None
         self.idle_since = 0.0
-        self.answers = 0
-        """How many answers were read on this connection (0: new, never reused)."""
         self._want = 0
         self._waiter: asyncio.Future[None] | None = None
         self._loop = asyncio.get_running_loop()
@@ -405,7 +403,6 @@ class Http1Transport(httpx.AsyncBaseTransport):
     def _release(self, conn: _Conn, *, reuse: bool) -> None:
         self._free_slot()
         if reuse and not self._closed and conn.usable:
-            conn.answers += 1
             conn.idle_since = self._clock()
             idle = self._idle.setdefault(conn.origin, [])
             idle.append(conn)
