@@ -94,8 +94,12 @@ def test_the_collector_paused_at_launch_resumes_with_the_first_poll() -> None:
         policy.started()
         assert gc.get_freeze_count() > 0  # what loading made is frozen
         assert not gc.isenabled()  # and the collector still paused until the first poll
-        policy.after_poll(count=False)  # the snapshot frozen before its rows are made
+        page = Page()
+        fetched = weakref.ref(page)
+        del page
+        policy.poll_arrived()  # the snapshot frozen before its rows are made
         assert not gc.isenabled()
+        assert fetched() is not None  # the first frame first: no collection on its path
         policy.after_poll()  # the first poll is on the table
         assert gc.isenabled()
     finally:

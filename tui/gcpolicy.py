@@ -73,8 +73,13 @@ class GcPolicy:
         heap held 20-26 MB more live bytes just before each full pass; with it the heap stays
         at ~21 MB. Measured alongside in the same run and found no help for that growth:
         a fixed ``M_MMAP_THRESHOLD`` of 256 KiB, ``M_ARENA_MAX`` 1, ``malloc_trim`` after every
-        poll (the memory was not free, it was garbage not yet collected)."""
-        gc.collect()
+        poll (the memory was not free, it was garbage not yet collected).
+
+        Not while the launch keeps the collector paused: that first collection walks what the
+        first screen made too (65 ms) and would delay the first frame with data; the first
+        fetch's garbage waits for the first full pass instead."""
+        if not self._paused:
+            gc.collect()
         self.after_poll(count=False)
 
     def started(self) -> None:
