@@ -97,11 +97,16 @@ def test_the_collector_paused_at_launch_resumes_with_the_first_poll() -> None:
         page = Page()
         fetched = weakref.ref(page)
         del page
-        policy.poll_arrived()  # the snapshot frozen before its rows are made
+        frozen = gc.get_freeze_count()
+        policy.poll_arrived()  # the first snapshot: nothing collects while its rows are made
         assert not gc.isenabled()
         assert fetched() is not None  # the first frame first: no collection on its path
         policy.after_poll()  # the first poll is on the table
         assert gc.isenabled()
+        assert gc.get_freeze_count() == frozen  # left unfrozen: its fetch's garbage too
+        policy.poll_arrived()  # the second poll: walks the first one's objects
+        assert fetched() is None
+        assert gc.get_freeze_count() > frozen
     finally:
         gc.enable()
 

@@ -58,6 +58,11 @@ class GcPolicy:
             gc.unfreeze()
             gc.collect()
             release_free_memory()
+        if count and self._paused:
+            # The launch's first poll: left unfrozen, so its fetch's garbage is collected
+            # (the next poll_arrived walks it) instead of waiting for the first full pass.
+            self.resume()
+            return
         gc.freeze()
         if count:
             self.resume()
@@ -75,11 +80,13 @@ class GcPolicy:
         a fixed ``M_MMAP_THRESHOLD`` of 256 KiB, ``M_ARENA_MAX`` 1, ``malloc_trim`` after every
         poll (the memory was not free, it was garbage not yet collected).
 
-        Not while the launch keeps the collector paused: that first collection walks what the
-        first screen made too (65 ms) and would delay the first frame with data; the first
-        fetch's garbage waits for the first full pass instead."""
-        if not self._paused:
-            gc.collect()
+        Not while the launch keeps the collector paused: nothing collects while the first
+        rows are made, and that first collection (65 ms, what the first screen made too) would
+        delay the first frame with data. The first poll is left unfrozen instead
+        (:meth:`after_poll`), and the next poll's collection walks it."""
+        if self._paused:
+            return
+        gc.collect()
         self.after_poll(count=False)
 
     def started(self) -> None:
