@@ -25,9 +25,11 @@ pass: the heap's live bytes rose from 20 to 42-50 MB between two full passes, an
 :meth:`GcPolicy.poll_arrived`). So when a poll's snapshot arrives, the objects made since the
 last freeze -- that fetch's, nothing older -- are collected before it is frozen (5-25 ms on the
 loaded 2-core test machine, once per poll). With it (and the table's line cache bounded to one
-line per row, :class:`widgets.table.lines.LinePainter`), RSS over 15 minutes at 10k sources
-went from 139 -> 151 MiB, max 165 (a sawtooth whose lows rose ~1 MiB a minute) to
-135 -> 140, max 144, flat from the second minute (same run, same simulator).
+line per row, :class:`widgets.table.lines.LinePainter`), ``bench_poll.py --skip-stalls
+--duration 900`` went from 139 -> 157 MiB, max 173 (a sawtooth whose lows rose ~1 MiB a
+minute) to 126 -> 137, max 138: 133 after the first minute, 136-137 from the third on (both
+at once on the same machine; what is left is the start settling and the fleet speed history
+filling for 5 minutes, bounded).
 
 At launch the collector is off (:func:`tui.cli.main` pauses it while the modules, the app and
 its first screen load: everything made then stays alive, so its passes found nothing and cost
