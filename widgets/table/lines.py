@@ -140,9 +140,12 @@ def message_strip(message: str, width: int, style: Style, console: Console) -> S
 class LinePainter:
     """Draws and caches the table's lines for one set of columns.
 
-    A row line is cached by (key, version, width, styles): the same row drawn the same way is
-    a look-up, so scrolling back and idle repaints draw nothing. The cache is bounded, so a
-    long scroll through 100,000 rows does not keep them all.
+    A row line is cached by (key, width, styles) with the row's version beside it: the same
+    row drawn the same way is a look-up, so scrolling back and idle repaints draw nothing, and
+    a new version of a row replaces its old line. Keyed by version as well, every poll added a
+    line per changed visible row and kept the old ones until 4,096 lines filled the cache
+    (~90 polls at 10k sources: 7-8 minutes of RSS growth, ~65 KB a poll under tracemalloc).
+    The cache is bounded, so a long scroll through 100,000 rows does not keep them all.
     """
 
     def __init__(self, columns: Sequence[Column], console: Console, size: int = 4096) -> None:
@@ -151,10 +154,12 @@ class LinePainter:
         self._plan: tuple[int, ColumnPlan | None] = (-1, None)
         self._offset = 0
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(size)
+        self._rows: LRUCache[tuple[object, ...], tuple[int, Strip]] = LRUCache(size)
 
     def clear(self) -> None:
         """Forget every drawn line (the styles changed)."""
         self._cache.clear()
+        self._rows.clear()
 
     @property
     def offset(self) -> int:
@@ -166,7 +171,7 @@ class LinePainter:
         if offset != self._offset:
             self._offset = offset
             self._plan = (-1, None)
-            self._cache.clear()  # lines are cached by width, not by which columns they show
+            self.clear()  # lines are cached by width, not by which columns they show
 
     def plan(self, width: int) -> ColumnPlan:
         """Which columns a line of ``width`` cells draws (after the mark column)."""
@@ -216,12 +221,12 @@ class LinePainter:
         cursor_style: Style | None,
     ) -> Strip:
         """The line of row ``key`` at ``version``."""
-        cache_key = (key, version, width, marked, style, cursor_style)
-        strip = self._cache.get(cache_key)
-        if strip is None:
-            widths = self.widths(width)
-            strip = row_strip(
-                row, self.columns, widths, marked, width, style, cursor_style, self.console
-            )
-            self._cache[cache_key] = strip
+        cache_key = (key, width, marked, style, cursor_style)
+        cached = self._rows.get(cache_key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        widths = self.widths(width)
+        strip = row_strip(row, self.columns, widths, marked, width, style, cursor_style,
+                          self.console)
+        self._rows[cache_key] = (version, strip)
         return strip
