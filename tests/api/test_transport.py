@@ -174,3 +174,22 @@ async def test_apig_signature_failure_shows_both_canonical_requests() -> None:
     text = str(info.value)
     assert "server's canonical request" in text and "GET\n/v3/sources/" in text
     assert info.value.canonical_request_server is not None
+
+
+async def test_an_answer_read_is_freed_when_dropped_not_left_to_the_cycle_collector() -> None:
+    import gc
+    import weakref
+
+    http = httpx.AsyncClient(base_url="http://sms.test", transport=httpx.MockTransport(
+        lambda request: httpx.Response(200, json={"page": "x" * 1000})))
+    caller = Caller(http)
+    gc.disable()
+    try:
+        response = await caller._send(http.build_request("GET", "/v3/sources"))
+        assert response.json() == {"page": "x" * 1000}
+        gone = weakref.ref(response)
+        del response
+        assert gone() is None  # freed by its reference count: no cycle kept it
+    finally:
+        gc.enable()
+        await http.aclose()
