@@ -249,10 +249,9 @@ class MigdashApp(App[None]):
         """Keep the latest of each event kind; watchers on screens do the rest."""
         if isinstance(event, FleetPolled):
             if self.gc_policy is not None:
-                # The fetch's cyclic garbage (page responses) collected, then the new snapshot
-                # frozen before its rows are made: a collection while they are made walks
-                # only the rows, not 10,000 fresh models.
-                self.gc_policy.poll_arrived()
+                # The new snapshot too, before its rows are made: a collection while they are
+                # made walks only the rows, not 10,000 fresh models.
+                self.gc_policy.after_poll(count=False)
             self.fleet = event  # watchers run here: the poll's rows are on the table after
             if self.gc_policy is not None:
                 self.gc_policy.after_poll()

@@ -16,20 +16,14 @@ objects with their caches, that left a cache), and a closed screen's widgets.
 (2 minutes at ``--refresh 5``): one full pause then, not one per poll, and that garbage
 bounded by what two minutes leave behind.
 
-Every poll also leaves cyclic garbage that is freed only by a collection: each page's
-``httpx.Response`` and its ``BoundAsyncStream`` refer to each other, and the response keeps its
-body (~0.2 MB a page, ~11 MB a 10k-source poll). Made during the fetch, promoted to the oldest
-generation while the pages were parsed, then frozen with the snapshot, it waited for the full
-pass: the heap's live bytes rose from 20 to 42-50 MB between two full passes, and RSS with them
-(the 134 -> 165 MiB sawtooth of ``make bench-poll``; glibc options did not change it, see
-:meth:`GcPolicy.poll_arrived`). So when a poll's snapshot arrives, the objects made since the
-last freeze -- that fetch's, nothing older -- are collected before it is frozen (5-25 ms on the
-loaded 2-core test machine, once per poll). With it (and the table's line cache bounded to one
-line per row, :class:`widgets.table.lines.LinePainter`), ``bench_poll.py --skip-stalls
---duration 900`` went from 139 -> 157 MiB, max 173 (a sawtooth whose lows rose ~1 MiB a
-minute) to 126 -> 137, max 138: 133 after the first minute, 136-137 from the third on (both
-at once on the same machine; what is left is the start settling and the fleet speed history
-filling for 5 minutes, bounded).
+That waiting garbage once held every page of every poll: httpx's client makes each response
+and its body stream refer to each other, and the response keeps its body (~0.2 MB a page,
+~11 MB a 10k poll), so RSS sawed between full passes and the heap's live bytes rose from 20 to
+42-50 MB (found with ``mallinfo2`` and tracemalloc; a fixed ``M_MMAP_THRESHOLD``, ``M_ARENA_MAX``
+1 and ``malloc_trim`` after every poll changed nothing: the memory was not free, it was
+garbage). :meth:`tui.api.transport.Caller._send` now breaks that cycle, and a page is freed
+when dropped. What still waits is ~100 small objects a poll (~15 KB: closures, futures, timer
+handles); collecting them at every poll cost 7-10 ms of CPU, so they wait for the full pass.
 
 At launch the collector is off (:func:`tui.cli.main` pauses it while the modules, the app and
 its first screen load: everything made then stays alive, so its passes found nothing and cost
@@ -63,36 +57,9 @@ class GcPolicy:
             gc.unfreeze()
             gc.collect()
             release_free_memory()
-        if count and self._paused:
-            # The launch's first poll: left unfrozen, so its fetch's garbage is collected
-            # (the next poll_arrived walks it) instead of waiting for the first full pass.
-            self.resume()
-            return
         gc.freeze()
         if count:
             self.resume()
-
-    def poll_arrived(self) -> None:
-        """Call when a poll's snapshot arrives, before its rows are made: collect what the
-        fetch left as cyclic garbage (its pages' responses and bodies), then freeze the
-        snapshot so a collection while its rows are made walks only the rows.
-
-        The collection walks only what is not frozen, i.e. what was made since the last
-        poll's freeze: 5-25 ms at 10k sources on the loaded 2-core test machine (65 ms the
-        first time), where the full pass walks everything alive (~260 ms). Without it the
-        heap held 20-26 MB more live bytes just before each full pass; with it the heap stays
-        at ~21 MB. Measured alongside in the same run and found no help for that growth:
-        a fixed ``M_MMAP_THRESHOLD`` of 256 KiB, ``M_ARENA_MAX`` 1, ``malloc_trim`` after every
-        poll (the memory was not free, it was garbage not yet collected).
-
-        Not while the launch keeps the collector paused: nothing collects while the first
-        rows are made, and that first collection (65 ms, what the first screen made too) would
-        delay the first frame with data. The first poll is left unfrozen instead
-        (:meth:`after_poll`), and the next poll's collection walks it."""
-        if self._paused:
-            return
-        gc.collect()
-        self.after_poll(count=False)
 
     def started(self) -> None:
         """Call once the app is mounted: freeze what loading made (modules, the app, its
@@ -127,8 +94,7 @@ def release_free_memory() -> bool:
     but glibc keeps the freed heap mapped; ``malloc_trim(0)`` returns the free pages. It
     costs 0.3-14 ms (loaded 2-core machine), once per full collection. Trimming after every
     poll as well was measured (15 min at 10k sources, same run): 2-4 MiB less RSS, no
-    difference in growth, so it stays here: what grew was garbage not yet collected and a
-    line cache filling, not free memory glibc kept (``mallinfo2``: free heap flat)."""
+    difference in growth, so it stays here."""
     trim = _malloc_trim()
     if trim is None:
         return False
