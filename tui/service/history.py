@@ -32,6 +32,20 @@ class SpeedHistory:
         if extra > 0:
             del points[:extra]
 
+    def record_many(self, points: Iterable[tuple[str, float]], now: float, *,
+                    keep: int | None = None) -> None:
+        """:meth:`record` for many tasks at once: a fleet poll records thousands (one call
+        per task was ~40 % of that bookkeeping at 10k sources)."""
+        limit = 2 * min(self.per_task, keep or self.per_task)
+        table = self._points
+        for task_id, speed in points:
+            series = table.get(task_id)
+            if series is None:
+                series = table[task_id] = array("d")
+            series.extend((now, speed))
+            if len(series) > limit:
+                del series[: len(series) - limit]
+
     def points(self, task_id: str) -> tuple[tuple[float, float], ...]:
         """The task's points, oldest first."""
         flat = self._points.get(task_id)

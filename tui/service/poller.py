@@ -313,18 +313,21 @@ class PollingService:
         stalls = self.stalls.update(new.sources, now)
         busy = False
         running: list[str] = []
+        speeds: list[tuple[str, float]] = []
+        watched = self._task_id  # the task screen's poll records that one, every second
         for s in sources:
             if s.state in ACTIVE_STATES:
                 busy = True
                 task = getattr(s, "current_task", None)
                 if task is not None and task.id:
-                    running.append(task.id)
+                    task_id = task.id
+                    running.append(task_id)
                     speed = getattr(task, "migrate_speed", None)
-                    if task.id != self._task_id and speed is not None:
-                        self.speed_history.record(task.id, now, float(speed),
-                                                  keep=FLEET_HISTORY)
-        if self._task_id is not None:
-            running.append(self._task_id)
+                    if speed is not None and task_id != watched:
+                        speeds.append((task_id, float(speed)))
+        self.speed_history.record_many(speeds, now, keep=FLEET_HISTORY)
+        if watched is not None:
+            running.append(watched)
         self.speed_history.keep_only(running)
         return new, changes, stalls, busy
 

@@ -139,16 +139,19 @@ class StallDetector:
         track = self._tracks.get(sid)
         copying = (task_state == "RUNNING" and source.state == "replicate" and copied is not None
                    and (source.totalsize is None or copied < source.totalsize))
+        if track is None:
+            track = self._tracks[sid] = _Track(None)
         if source.connected is False:
             # The cause is known; flat polls start counting again once the agent is back.
-            self._tracks[sid] = _Track(copied)
+            track.bytes, track.flat = copied, 0
             return Stall(sid, task.id, label, "agent", 0, now)
-        if not copying or track is None or track.bytes is None or copied != track.bytes:
-            # Growth (or a reset to fewer bytes after a restart) is a fresh baseline.
-            self._tracks[sid] = _Track(copied)
+        if not copying or track.bytes is None or copied != track.bytes:
+            # Growth (or a reset to fewer bytes after a restart) is a fresh baseline (the
+            # track is reused: thousands are renewed every poll).
+            track.bytes, track.flat = copied, 0
         else:
             track.flat += 1
-        flat = self._tracks[sid].flat
+        flat = track.flat
         if copying and flat >= self.flat_polls:
             return Stall(sid, task.id, label, "flat", flat, now)
         return None
