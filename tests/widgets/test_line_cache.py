@@ -34,3 +34,17 @@ def test_the_same_version_is_drawn_once() -> None:
                         style=STYLE, cursor_style=None)
     assert again is first  # a look-up: the row's version says nothing changed
     assert "other" in draw(painter, "web-1", 4, "other")
+
+
+def test_a_row_that_leaves_and_comes_back_gets_a_version_never_given_before() -> None:
+    from widgets.table.cells import Column
+    from widgets.table.model import RowModel
+
+    model = RowModel([Column("name", "Name")])
+    model.apply({"a": {"name": "old"}}, ())
+    first = model.versions["a"]
+    model.apply({}, ["a"])
+    model.apply({"a": {"name": "new"}}, ())  # back, with other cells: its cached line is stale
+    assert model.versions["a"] != first
+    model.replace({"a": {"name": "other"}})
+    assert model.versions["a"] > first

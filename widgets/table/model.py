@@ -45,6 +45,9 @@ class RowModel:
         self._prefixed = tuple(c.key for c in self.columns if c.searchable and c.prefix_search)
         self.rows: dict[str, Row] = {}
         self.versions: dict[str, int] = {}
+        """A row's version: a new number each time its row changes, never one the model gave
+        before (a row that leaves and comes back must not match a line drawn for its old self)."""
+        self._next_version = 0
         self._seq: dict[str, int] = {}
         self._next_seq = 0
         self._entry: dict[str, Entry] = {}
@@ -126,7 +129,8 @@ class RowModel:
             before = old_rows.get(key)
             version = old_versions.get(key, -1)
             # An unchanged row keeps its version, so its cached line survives the snapshot.
-            self.versions[key] = version if before is not None and before == row else version + 1
+            self.versions[key] = (version if before is not None and before == row
+                                  else self._new_version())
             if key not in self._seq:
                 self._seq[key] = self._next_seq
                 self._next_seq += 1
@@ -134,6 +138,10 @@ class RowModel:
             del self._seq[key]
         self._hay = {key: self._haystack(row) for key, row in self.rows.items()}
         self._reorder()
+
+    def _new_version(self) -> int:
+        self._next_version += 1
+        return self._next_version
 
     def apply(self, changed: Mapping[str, Row], removed: Iterable[str]) -> set[str]:
         """Apply one poll's changes; returns the keys whose version moved or that left."""
@@ -154,7 +162,7 @@ class RowModel:
             if old_row is not None and (old_row is row or old_row == row):
                 continue  # the poll said "changed" but nothing visible did
             self.rows[key] = row
-            self.versions[key] = self.versions.get(key, -1) + 1
+            self.versions[key] = self._new_version()
             if key not in self._seq:
                 self._seq[key] = self._next_seq
                 self._next_seq += 1
