@@ -95,9 +95,30 @@ def once(reply: bytes, *, then_close: bool = True) -> Handler:
     return handler
 
 
-def client(base: str, **kw: object) -> tuple[httpx.AsyncClient, Http1Transport]:
+def silent_after(reply: bytes = b"", seconds: float = 2.0) -> Handler:
+    """Reads the request, writes ``reply`` (perhaps nothing), then says nothing for a while."""
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                      server: Server) -> None:
+        await server.request(reader)
+        writer.write(reply)
+        await writer.drain()
+        await asyncio.sleep(seconds)
+    return handler
+
+
+def client(base: str, timeout: httpx.Timeout | float = 2.0,
+           **kw: object) -> tuple[httpx.AsyncClient, Http1Transport]:
     transport = Http1Transport(**kw)  # type: ignore[arg-type]
-    return httpx.AsyncClient(base_url=base, transport=transport, timeout=2.0), transport
+    return httpx.AsyncClient(base_url=base, transport=transport, timeout=timeout), transport
+
+
+async def ask_twice(handler: Handler, method: str = "GET") -> tuple[list[httpx.Response], int]:
+    """The same request twice to a server: both answers, and how many connections it took."""
+    async with serving(handler) as (server, base):
+        http, transport = client(base)
+        answers = [await http.request(method, "/") for _ in range(2)]
+        await http.aclose()
+        return answers, transport.opened
 
 
 # -- framing ------------------------------------------------------------------------------
@@ -117,53 +138,45 @@ async def test_a_content_length_answer_is_read_and_its_connection_reused() -> No
         await http.aclose()
 
 
-async def test_a_chunked_answer_with_extensions_and_trailers_is_joined() -> None:
-    body = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-            b"5;name=x\r\nhello\r\n7\r\n, world\r\n0\r\nX-Checksum: 1\r\n\r\n")
-    async with serving(keep_answering(body)) as (server, base):
-        http, transport = client(base)
-        assert (await http.get("/")).content == b"hello, world"
-        assert (await http.get("/")).content == b"hello, world"
-        assert transport.opened == 1  # read to its end: reused
-        await http.aclose()
+@pytest.mark.parametrize("reply, content, opened", [
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"  # extensions, trailers
+     b"5;name=x\r\nhello\r\n7\r\n, world\r\n0\r\nX-Checksum: 1\r\n\r\n", b"hello, world", 1),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"5\r\nhello\r\n0\r\n\r\n", b"hello", 2),  # both framings: chunked, then not reused
+], ids=["chunked", "chunked-and-length"])
+async def test_a_chunked_answer_is_joined(reply: bytes, content: bytes, opened: int) -> None:
+    answers, connections = await ask_twice(keep_answering(reply))
+    assert [a.content for a in answers] == [content] * 2
+    assert connections == opened
 
 
 async def test_an_answer_without_length_runs_to_the_close_and_is_not_reused() -> None:
     reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + b"x" * 300_000
-    async with serving(once(reply)) as (server, base):
-        http, transport = client(base)
-        assert len((await http.get("/")).content) == 300_000
-        assert len((await http.get("/")).content) == 300_000
-        assert transport.opened == 2
-        await http.aclose()
+    answers, opened = await ask_twice(once(reply))
+    assert [len(a.content) for a in answers] == [300_000] * 2
+    assert opened == 2
 
 
 async def test_connection_close_and_http_1_0_are_not_reused() -> None:
     replies = [answer(headers=b"Connection: close\r\n"),
                answer().replace(b"HTTP/1.1", b"HTTP/1.0")]
     for reply in replies:
-        async with serving(keep_answering(reply)) as (server, base):
-            http, transport = client(base)
-            await http.get("/")
-            await http.get("/")
-            assert transport.opened == 2
-            await http.aclose()
+        answers, opened = await ask_twice(keep_answering(reply))
+        assert [a.json() for a in answers] == [{"ok": True}] * 2
+        assert opened == 2
 
 
 async def test_head_204_and_304_have_no_body_and_keep_the_connection() -> None:
-    async with serving(keep_answering(b"HTTP/1.1 204 No Content\r\n\r\n")) as (server, base):
-        http, transport = client(base)
-        assert (await http.delete("/x")).status_code == 204
-        assert (await http.delete("/x")).status_code == 204
-        assert transport.opened == 1
-        await http.aclose()
+    answers, opened = await ask_twice(keep_answering(b"HTTP/1.1 204 No Content\r\n\r\n"),
+                                      "DELETE")
+    assert [a.status_code for a in answers] == [204, 204] and opened == 1
+    not_modified = b"HTTP/1.1 304 Not Modified\r\nETag: x\r\n\r\n"
+    answers, opened = await ask_twice(keep_answering(not_modified))
+    assert [a.status_code for a in answers] == [304, 304] and opened == 1
     head_reply = b"HTTP/1.1 200 OK\r\nContent-Length: 9999\r\n\r\n"  # HEAD: no body follows
-    async with serving(keep_answering(head_reply)) as (server, base):
-        http, transport = client(base)
-        assert (await http.head("/")).content == b""
-        assert (await http.head("/")).headers["content-length"] == "9999"
-        assert transport.opened == 1
-        await http.aclose()
+    answers, opened = await ask_twice(keep_answering(head_reply), "HEAD")
+    assert [a.content for a in answers] == [b"", b""] and opened == 1
+    assert answers[0].headers["content-length"] == "9999"
 
 
 async def test_interim_100_answers_are_skipped() -> None:
@@ -245,17 +258,6 @@ async def test_an_answer_cut_short_is_a_protocol_error() -> None:
         http, _ = client(base)
         with pytest.raises(httpx.RemoteProtocolError, match="mid-answer"):
             await http.get("/")
-        await http.aclose()
-
-
-async def test_both_framings_read_chunked_and_the_connection_is_dropped() -> None:
-    reply = (b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
-             b"5\r\nhello\r\n0\r\n\r\n")
-    async with serving(keep_answering(reply)) as (server, base):
-        http, transport = client(base)
-        assert (await http.get("/")).content == b"hello"
-        assert (await http.get("/")).content == b"hello"
-        assert transport.opened == 2
         await http.aclose()
 
 
@@ -346,14 +348,8 @@ async def test_no_more_than_max_connections_requests_are_in_flight() -> None:
 
 
 async def test_a_request_waiting_too_long_for_a_slot_is_a_pool_timeout() -> None:
-    async def stuck(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    server: Server) -> None:
-        await server.request(reader)
-        await asyncio.sleep(1)
-    async with serving(stuck) as (server, base):
-        transport = Http1Transport(max_connections=1)
-        http = httpx.AsyncClient(base_url=base, transport=transport,
-                                 timeout=httpx.Timeout(5.0, pool=0.1))
+    async with serving(silent_after()) as (server, base):
+        http, _ = client(base, httpx.Timeout(5.0, pool=0.1), max_connections=1)
         first = asyncio.create_task(http.get("/slow"))
         await asyncio.sleep(0.05)
         with pytest.raises(httpx.PoolTimeout):
@@ -365,9 +361,7 @@ async def test_a_request_waiting_too_long_for_a_slot_is_a_pool_timeout() -> None
 
 async def test_a_slot_handed_to_a_request_that_just_gave_up_passes_on() -> None:
     async with serving(keep_answering()) as (server, base):
-        transport = Http1Transport(max_connections=1)
-        http = httpx.AsyncClient(base_url=base, transport=transport,
-                                 timeout=httpx.Timeout(2.0, pool=0.2))
+        http, _ = client(base, httpx.Timeout(2.0, pool=0.2), max_connections=1)
         held = await http.send(http.build_request("GET", "/a"), stream=True)
         waiting = asyncio.create_task(http.get("/b"))
         await asyncio.sleep(0.05)  # /b waits for the only slot
@@ -425,11 +419,7 @@ async def test_a_refused_connection_is_a_connect_error_read_as_refused() -> None
 
 
 async def test_a_silent_server_is_a_read_timeout_and_a_retried_read() -> None:
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                     server: Server) -> None:
-        await server.request(reader)
-        await asyncio.sleep(2)
-    async with serving(silent) as (server, base):
+    async with serving(silent_after()) as (server, base):
         http = open_http(base, timeout=0.1)
         caller = Caller(http, retry=RetryPolicy(attempts=1, base_delay=0.01))
         with pytest.raises(ex.TransportError) as caught:
@@ -451,20 +441,13 @@ async def test_the_read_timeout_is_for_silence_not_for_a_whole_slow_answer() -> 
             await writer.drain()
             await asyncio.sleep(0.05)
     async with serving(trickle) as (server, base):
-        http = httpx.AsyncClient(base_url=base, transport=Http1Transport(),
-                                 timeout=httpx.Timeout(0.2))
+        http, _ = client(base, 0.2)
         assert (await http.get("/")).content == body  # never 0.2 s without a byte
         await http.aclose()
 
-    async def stalls(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                     server: Server) -> None:
-        await server.request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf")
-        await writer.drain()
-        await asyncio.sleep(1)
-    async with serving(stalls) as (server, base):
-        http = httpx.AsyncClient(base_url=base, transport=Http1Transport(),
-                                 timeout=httpx.Timeout(0.2))
+    half = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf"
+    async with serving(silent_after(half)) as (server, base):
+        http, _ = client(base, 0.2)
         with pytest.raises(httpx.ReadTimeout):
             await http.get("/")
         await http.aclose()
