@@ -258,3 +258,88 @@ async def test_update_rows_remakes_held_rows_over_turns_from_the_newest_data() -
         reference.set_rows(data)
         assert fed.visible_keys() == reference.visible_keys()
         assert fed.cursor_key == "src-0004"
+
+
+class Counting(dict[str, Row]):
+    """The owner's data, counting which rows the table asked to be made."""
+
+    def __init__(self, rows: dict[str, Row]) -> None:
+        super().__init__(rows)
+        self.made: list[str] = []
+
+    def build(self, key: str) -> Row | None:
+        self.made.append(key)
+        return self.get(key)
+
+
+def changed_data(rows: dict[str, Row]) -> Counting:
+    """Every row's progress moved, as at a poll of a busy fleet."""
+    return Counting({key: make_row(i, fraction=(i * 7 % 40) / 40)
+                     for i, key in enumerate(rows)})
+
+
+async def test_in_arrival_order_a_row_off_screen_is_remade_only_when_scrolled_into_view(
+) -> None:
+    app = Host()
+    async with app.run_test(size=(120, 20)) as pilot:
+        fed, _ = tables(pilot)
+        rows = make_rows(40)
+        fed.set_rows(rows)
+        data = changed_data(rows)
+        fed.update_rows(list(rows), data.build)
+        await pilot.pause()
+        on_screen = fed.screen_keys()
+        assert on_screen and data.made == on_screen  # the screen at once, nothing else
+        assert [fed.row(k) for k in on_screen] == [data[k] for k in on_screen]
+        assert fed.waiting("src-0039") and fed.row("src-0039") is rows["src-0039"]
+        for _ in range(5):
+            await pilot.pause()
+        assert data.made == on_screen  # still not made: nobody looks at it
+        data["src-0039"] = make_row(39, fraction=0.5)  # the owner's newest, meanwhile
+        fed.action_last()
+        await pilot.pause()
+        assert "src-0039" in fed.screen_keys()
+        assert fed.row("src-0039") is data["src-0039"] and not fed.waiting("src-0039")
+        assert all(fed.row(k) is data[k] for k in fed.screen_keys())
+        assert len(data.made) == len(set(data.made))  # each made once
+
+
+async def test_a_sort_or_a_filter_remakes_every_row_out_of_date_first() -> None:
+    app = Host()
+    async with app.run_test(size=(120, 20)) as pilot:
+        fed, reference = tables(pilot)
+        rows = make_rows(40)
+        fed.set_rows(rows)
+        data = changed_data(rows)
+        fed.update_rows(list(rows), data.build)
+        fed.sort_soon("progress")
+        await until(pilot, lambda: fed.sort_column == "progress"
+                    and not any(fed.waiting(k) for k in rows), "the sort")
+        reference.set_rows(dict(data))
+        reference.sort_by("progress")
+        assert fed.visible_keys() == reference.visible_keys()  # sorted by the new values
+        fed.sort_soon(None)
+        await until(pilot, lambda: fed.sort_column is None, "arrival order")
+        data = changed_data(rows)
+        fed.update_rows(list(rows), data.build)
+        fed.set_predicate(lambda key, row: row["fraction"] >= 0.5)
+        await until(pilot, lambda: not any(fed.waiting(k) for k in rows), "the filter")
+        assert fed.visible_keys() == [k for k in rows if data[k]["fraction"] >= 0.5]
+
+
+async def test_a_row_moved_into_view_by_a_removal_is_remade() -> None:
+    app = Host()
+    async with app.run_test(size=(120, 20)) as pilot:
+        fed, _ = tables(pilot)
+        rows = make_rows(40)
+        fed.set_rows(rows)
+        data = changed_data(rows)
+        fed.update_rows(list(rows), data.build)
+        await pilot.pause()
+        on_screen = fed.screen_keys()
+        below = fed.visible_keys()[len(on_screen)]
+        assert fed.waiting(below)
+        fed.apply_diff({}, on_screen[:3])  # three rows on screen go: the next move up
+        await pilot.pause()
+        assert below in fed.screen_keys()
+        assert fed.row(below) is data[below] and not fed.waiting(below)
