@@ -4,6 +4,8 @@ and SourceTable.sort_soon (order, cursor, rows that changed meanwhile, keys pres
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
@@ -278,15 +280,24 @@ def changed_data(rows: dict[str, Row]) -> Counting:
                      for i, key in enumerate(rows)})
 
 
-async def test_in_arrival_order_a_row_off_screen_is_remade_only_when_scrolled_into_view(
-) -> None:
+@asynccontextmanager
+async def outdated_table() -> AsyncIterator[
+        tuple[Pilot[None], SourceTable, SourceTable, dict[str, Row], Counting]]:
+    """A 40-row table in arrival order after a poll that changed every row (update_rows):
+    (pilot, the table, a reference table, the old rows, the owner's new data)."""
     app = Host()
     async with app.run_test(size=(120, 20)) as pilot:
-        fed, _ = tables(pilot)
+        fed, reference = tables(pilot)
         rows = make_rows(40)
         fed.set_rows(rows)
         data = changed_data(rows)
         fed.update_rows(list(rows), data.build)
+        yield pilot, fed, reference, rows, data
+
+
+async def test_in_arrival_order_a_row_off_screen_is_remade_only_when_scrolled_into_view(
+) -> None:
+    async with outdated_table() as (pilot, fed, _, rows, data):
         await pilot.pause()
         on_screen = fed.screen_keys()
         assert on_screen and data.made == on_screen  # the screen at once, nothing else
@@ -305,13 +316,7 @@ async def test_in_arrival_order_a_row_off_screen_is_remade_only_when_scrolled_in
 
 
 async def test_a_sort_or_a_filter_remakes_every_row_out_of_date_first() -> None:
-    app = Host()
-    async with app.run_test(size=(120, 20)) as pilot:
-        fed, reference = tables(pilot)
-        rows = make_rows(40)
-        fed.set_rows(rows)
-        data = changed_data(rows)
-        fed.update_rows(list(rows), data.build)
+    async with outdated_table() as (pilot, fed, reference, rows, data):
         fed.sort_soon("progress")
         await until(pilot, lambda: fed.sort_column == "progress"
                     and not any(fed.waiting(k) for k in rows), "the sort")
@@ -328,13 +333,7 @@ async def test_a_sort_or_a_filter_remakes_every_row_out_of_date_first() -> None:
 
 
 async def test_a_row_moved_into_view_by_a_removal_is_remade() -> None:
-    app = Host()
-    async with app.run_test(size=(120, 20)) as pilot:
-        fed, _ = tables(pilot)
-        rows = make_rows(40)
-        fed.set_rows(rows)
-        data = changed_data(rows)
-        fed.update_rows(list(rows), data.build)
+    async with outdated_table() as (pilot, fed, _, rows, data):
         await pilot.pause()
         on_screen = fed.screen_keys()
         below = fed.visible_keys()[len(on_screen)]
