@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.app.conftest import loaded, wait_for
@@ -30,6 +32,18 @@ def table(app: Any) -> SourceTable:
     return app.screen.query_one(SourceTable)
 
 
+@asynccontextmanager
+async def fleet_of_120(make_app: Callable[..., MigdashApp]) -> AsyncIterator[
+        tuple[MigdashApp, Pilot[None], SourceTable]]:
+    """The app on a fleet of 120 sources, every row on the table: (app, pilot, the table)."""
+    app = make_app(sources=120)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        t = table(app)
+        await wait_for(pilot, lambda: t.total_count == 120, "every row")
+        yield app, pilot, t
+
+
 def info(app: Any) -> str:
     return str(app.screen.query_one("#info", Static).render())
 
@@ -45,11 +59,7 @@ def sorted_reference(app: Any, column: str, reverse: bool = False) -> list[str]:
 
 async def test_the_fleet_arrives_over_turns_in_server_order(
         make_app: Callable[..., MigdashApp]) -> None:
-    app = make_app(sources=120)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        t = table(app)
-        await wait_for(pilot, lambda: t.total_count == 120, "every row")
+    async with fleet_of_120(make_app) as (app, pilot, t):
         await pilot.pause()
         assert t.visible_keys() == list(app.fleet.snapshot.sources)  # type: ignore[attr-defined]
         assert t.cursor_key == next(iter(app.fleet.snapshot.sources))  # type: ignore[attr-defined]
@@ -58,11 +68,7 @@ async def test_the_fleet_arrives_over_turns_in_server_order(
 
 async def test_o_sorts_over_turns_and_the_info_line_follows(
         make_app: Callable[..., MigdashApp]) -> None:
-    app = make_app(sources=120)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        t = table(app)
-        await wait_for(pilot, lambda: t.total_count == 120, "every row")
+    async with fleet_of_120(make_app) as (app, pilot, t):
         await pilot.press("down", "down", "down")
         cursor = t.cursor_key
         await pilot.press("o", "o")  # state, then name (the second press goes on from state)
@@ -80,11 +86,7 @@ async def test_a_poll_that_changes_many_rows_ends_with_every_row_current(
         make_app: Callable[..., MigdashApp]) -> None:
     from tui.screens.sources import make_row
 
-    app = make_app(sources=120)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        t = table(app)
-        await wait_for(pilot, lambda: t.total_count == 120, "every row")
+    async with fleet_of_120(make_app) as (app, pilot, t):
         await pilot.press("o", "o", "o", "o", "o", "o")  # sorted by progress
         await wait_for(pilot, lambda: t.sort_column == "progress", "the progress sort")
         app.service.intervals.fleet = 3600.0  # only the poll the test asks for

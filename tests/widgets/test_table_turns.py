@@ -53,6 +53,16 @@ def tables(pilot: Pilot[None]) -> tuple[SourceTable, SourceTable]:
             pilot.app.query_one("#reference", SourceTable))
 
 
+@asynccontextmanager
+async def hosted() -> AsyncIterator[tuple[Pilot[None], SourceTable, SourceTable, dict[str, Row]]]:
+    """The Host app running at 120x20: (pilot, the table under test, the reference table,
+    40 rows for them)."""
+    app = Host()
+    async with app.run_test(size=(120, 20)) as pilot:
+        fed, reference = tables(pilot)
+        yield pilot, fed, reference, make_rows(40)
+
+
 async def until(pilot: Pilot[None], done: Any, what: str) -> None:
     """Let the app take turns until ``done()`` holds (fails after 100 turns)."""
     for _ in range(100):
@@ -68,10 +78,7 @@ async def until_loaded(pilot: Pilot[None], table: SourceTable, keys: list[str]) 
 
 
 async def test_rows_arrive_over_turns_and_end_in_set_rows_order() -> None:
-    app = Host()
-    async with app.run_test(size=(120, 20)) as pilot:
-        fed, reference = tables(pilot)
-        rows = make_rows(40)
+    async with hosted() as (pilot, fed, reference, rows):
         for table in (fed, reference):
             table.sort_by("progress", reverse=True)
         built: list[str] = []
@@ -91,14 +98,12 @@ async def test_rows_arrive_over_turns_and_end_in_set_rows_order() -> None:
         assert built == list(rows)  # each row made once, in the snapshot's order
         assert fed.visible_keys() == reference.visible_keys()
         assert fed.cursor_key == "src-0003"
-        assert app.loaded[0] == 35 and app.loaded[-1] == 0 and len(app.loaded) == 6
+        loaded: Any = pilot.app.loaded  # type: ignore[attr-defined]
+        assert loaded[0] == 35 and loaded[-1] == 0 and len(loaded) == 6
 
 
 async def test_a_poll_during_the_load_keeps_arrival_order_and_newest_data() -> None:
-    app = Host()
-    async with app.run_test(size=(120, 20)) as pilot:
-        fed, reference = tables(pilot)
-        rows = make_rows(40)
+    async with hosted() as (pilot, fed, reference, rows):
         data = dict(rows)  # what the owner knows now: build reads it when a batch comes
         fed.load_rows(list(rows), lambda key: data.get(key))
         # A poll lands before most rows are made: a waiting row changed, one went, one came.
@@ -124,10 +129,7 @@ async def test_a_poll_during_the_load_keeps_arrival_order_and_newest_data() -> N
 
 
 async def test_a_load_over_held_rows_drops_the_gone_at_once_and_keeps_marks() -> None:
-    app = Host()
-    async with app.run_test(size=(120, 20)) as pilot:
-        fed, _ = tables(pilot)
-        rows = make_rows(40)
+    async with hosted() as (pilot, fed, _, rows):
         fed.set_rows(rows)
         fed.mark_keys(["src-0001", "src-0030", "src-0035"])
         fed.cursor_key = "src-0030"
@@ -145,10 +147,7 @@ async def test_a_load_over_held_rows_drops_the_gone_at_once_and_keeps_marks() ->
 
 
 async def test_set_rows_stops_a_load() -> None:
-    app = Host()
-    async with app.run_test(size=(120, 20)) as pilot:
-        fed, _ = tables(pilot)
-        rows = make_rows(40)
+    async with hosted() as (pilot, fed, _, rows):
         fed.load_rows(rows, rows.get)
         few = {k: rows[k] for k in list(rows)[:3]}
         fed.set_rows(few)
@@ -171,10 +170,7 @@ async def until_sorted(pilot: Pilot[None], count: int = 1) -> None:
 
 
 async def test_a_sort_over_turns_ends_like_a_sort_at_once() -> None:
-    app = Host()
-    async with app.run_test(size=(120, 20)) as pilot:
-        fed, reference = tables(pilot)
-        rows = make_rows(40)
+    async with hosted() as (pilot, fed, reference, rows):
         fed.set_rows(rows)
         reference.set_rows(rows)
         fed.cursor_key = "src-0007"
@@ -190,10 +186,7 @@ async def test_a_sort_over_turns_ends_like_a_sort_at_once() -> None:
 
 
 async def test_keys_pressed_during_a_sort_go_on_from_the_sort_asked_for() -> None:
-    app = Host()
-    async with app.run_test(size=(120, 20)) as pilot:
-        fed, reference = tables(pilot)
-        rows = make_rows(40)
+    async with hosted() as (pilot, fed, reference, rows):
         fed.set_rows(rows)
         reference.set_rows(rows)
         fed.action_cycle_sort()  # name
@@ -237,10 +230,7 @@ def test_entries_made_before_a_change_are_made_again() -> None:
 
 
 async def test_update_rows_remakes_held_rows_over_turns_from_the_newest_data() -> None:
-    app = Host()
-    async with app.run_test(size=(120, 20)) as pilot:
-        fed, reference = tables(pilot)
-        rows = make_rows(40)
+    async with hosted() as (pilot, fed, reference, rows):
         for table in (fed, reference):
             table.set_rows(rows)
             table.sort_by("progress")
@@ -285,10 +275,7 @@ async def outdated_table() -> AsyncIterator[
         tuple[Pilot[None], SourceTable, SourceTable, dict[str, Row], Counting]]:
     """A 40-row table in arrival order after a poll that changed every row (update_rows):
     (pilot, the table, a reference table, the old rows, the owner's new data)."""
-    app = Host()
-    async with app.run_test(size=(120, 20)) as pilot:
-        fed, reference = tables(pilot)
-        rows = make_rows(40)
+    async with hosted() as (pilot, fed, reference, rows):
         fed.set_rows(rows)
         data = changed_data(rows)
         fed.update_rows(list(rows), data.build)
