@@ -20,9 +20,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
-
 import msgspec
+import platformdirs
 
 if TYPE_CHECKING:
     from tui.profile import AuthKind, Profile

@@ -16,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-
-import msgspec
 
 from tui import navigation as nav
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
-
-import msgspec
 
 from tui.service.state import ConnectionStatus, Link
 from tui.untrusted import clean

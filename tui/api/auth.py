@@ -34,7 +34,6 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, unquote
 
 import httpx
-
 import msgspec
 
 from tui.api.exceptions import AuthError, TransportError

@@ -18,9 +18,8 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import orjson
-
 import msgspec
+import orjson
 
 from tui.api.exceptions import (
     ApiError,

@@ -9,9 +9,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 import msgspec
+import platformdirs
 
 SECRET_KEYS = frozenset({"target_password", "password", "sk", "ak", "token", "security_token",
                          "auth_token"})

@@ -7,7 +7,6 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
-
 import msgspec
 
 from tui.api.exceptions import SmsError

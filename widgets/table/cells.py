@@ -14,10 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
+import msgspec
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
-
-import msgspec
 
 from tui.untrusted import clean
 
