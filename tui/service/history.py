@@ -23,14 +23,7 @@ class SpeedHistory:
 
     def record(self, task_id: str, now: float, speed: float, *, keep: int | None = None) -> None:
         """Append one point; the oldest falls off past ``keep`` (default ``per_task``)."""
-        points = self._points.get(task_id)
-        if points is None:
-            points = self._points[task_id] = array("d")
-        points.append(now)
-        points.append(speed)
-        extra = len(points) - 2 * min(self.per_task, keep or self.per_task)
-        if extra > 0:
-            del points[:extra]
+        self.record_many(((task_id, speed),), now, keep=keep)
 
     def record_many(self, points: Iterable[tuple[str, float]], now: float, *,
                     keep: int | None = None) -> None:
