@@ -15,12 +15,12 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import msgspec
 import orjson
 
+from tui.api.auth import canonical_query_string
 from tui.api.exceptions import (
     ApiError,
     AuthError,
@@ -452,15 +452,14 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _query(params: Mapping[str, Any] | None) -> str:
-    """``key=value`` pairs (a list value repeats its key) sorted by key then value, each side
-    percent-encoded with only unreserved characters left as they are."""
+    """The query in AK/SK's canonical form (:func:`tui.api.auth.canonical_query_string`): a
+    list value repeats its key."""
     if not params:
         return ""
-    pairs = sorted(
+    return canonical_query_string([
         (key, str(item)) for key, value in params.items()
         for item in (value if isinstance(value, (list, tuple)) else (value,))
-    )
-    return "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in pairs)
+    ])
 
 
 GATEWAY_LOST = frozenset({502, 504})
