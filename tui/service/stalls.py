@@ -107,7 +107,7 @@ class StallDetector:
                 if sid in tracks:
                     del tracks[sid]
                 continue
-            stall = self._check(sid, source, now)
+            stall = self._check(sid, source, task, now)
             if stall is None:
                 continue
             previous = self._stalled.get(sid)
@@ -128,10 +128,11 @@ class StallDetector:
         self._primed = True
         return StallReport(MappingProxyType(dict(stalled)), tuple(started), frozenset(changed))
 
-    def _check(self, sid: str, source: Any, now: float) -> Stall | None:
-        task = getattr(source, "current_task", None)
-        task_state = getattr(task, "state", None)
-        if task is None or task.id is None or task_state not in MOVING_STATES:
+    def _check(self, sid: str, source: Any, task: Any, now: float) -> Stall | None:
+        """The stall of ``source``, whose ``task`` is in a moving state (:meth:`update` decided
+        the rest), if any; its track follows the replicated bytes."""
+        task_state = task.state
+        if task.id is None:
             self._tracks.pop(sid, None)
             return None
         label = source.name or sid
