@@ -133,10 +133,8 @@ class SourceTable(TableView, can_focus=True):
     """Rows it adds per event-loop turn after those (~6-10 ms of work for source rows)."""
 
     _feed_: RowFeed | None = None
-    _outdated: dict[str, None] | None = None
-    """Held rows known to be out of date and remade only when needed (see :meth:`update_rows`),
-    in arrival order; ``None`` or empty when there are none."""
-    _outdated_build: Build | None = None
+    _outdated: RowFeed | None = None
+    """Held rows known to be out of date, remade only when needed (see :meth:`update_rows`)."""
 
     @property
     def _feed(self) -> RowFeed:
@@ -176,14 +174,11 @@ class SourceTable(TableView, can_focus=True):
             self._feed_rest("Updating table rows")
             return
         held, feed = self._model.rows, self._feed_
-        stale = self._outdated if self._outdated is not None else {}
-        now: list[str] = []
-        for key in keys:
-            if key in held and (feed is None or key not in feed):
-                stale[key] = None
-            else:
-                now.append(key)
-        self._outdated, self._outdated_build = stale, build
+        if self._outdated is None:
+            self._outdated = RowFeed()
+        now = [key for key in keys if key not in held or (feed is not None and key in feed)]
+        self._outdated.extend((key for key in keys if key in held
+                               and (feed is None or key not in feed)), build)
         if now:
             self._feed.extend(now, build)
             self._feed_rest("Updating table rows")
@@ -198,25 +193,16 @@ class SourceTable(TableView, can_focus=True):
 
     def _make_screen_rows(self) -> None:
         """Remake the out-of-date rows on screen now (after a scroll, a resize, a removal)."""
-        stale, build = self._outdated, self._outdated_build
-        if not stale or build is None:
-            return
-        rows: dict[str, Row] = {}
-        for key in self.screen_keys():
-            if key in stale:
-                del stale[key]
-                row = build(key)
-                if row is not None:
-                    rows[key] = row
-        if rows:
-            TableView.apply_diff(self, rows)
+        if self._outdated:
+            rows = self._outdated.take_keys(self.screen_keys())
+            if rows:
+                TableView.apply_diff(self, rows)
 
     def _make_outdated_rows(self) -> None:
         """Every out-of-date row to be remade, a batch per turn (a sort or filter starts)."""
-        stale, build = self._outdated, self._outdated_build
-        self._outdated = None
-        if stale and build is not None:
-            self._feed.extend(stale, build)
+        outdated, self._outdated = self._outdated, None
+        if outdated and outdated.build is not None:
+            self._feed.extend(list(outdated), outdated.build)
             self._feed_rest("Updating table rows")
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
@@ -265,19 +251,18 @@ class SourceTable(TableView, can_focus=True):
         """Apply one poll; while keys wait for their batch (:meth:`load_rows`,
         :meth:`update_rows`) a waiting key gets its row with its batch, and a new key waits
         behind them (arrival order)."""
-        feed, stale = self._feed_, self._outdated
-        if feed or stale:
+        feed, outdated = self._feed_, self._outdated
+        if feed or outdated:
             removed = list(removed)
         if feed:
             feed.discard(removed)
             held = self._model.rows
             feed.add(key for key in changed if key not in held)
             changed = {key: row for key, row in changed.items() if key not in feed}
-        if stale:
-            for key in (*removed, *changed):  # gone, or given its row now
-                stale.pop(key, None)
+        if outdated:
+            outdated.discard((*removed, *changed))  # gone, or given its row now
         super().apply_diff(changed, removed)
-        if stale:
+        if outdated:
             self._make_screen_rows()  # rows that moved up into view
 
     def sort_by(self, column_key: str | None, reverse: bool = False) -> None:

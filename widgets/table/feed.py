@@ -11,7 +11,7 @@ changed thousands of rows off screen remakes them the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from widgets.table.cells import Row
@@ -32,6 +32,14 @@ class RowFeed:
 
     def __contains__(self, key: object) -> bool:
         return key in self._waiting
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._waiting)
+
+    @property
+    def build(self) -> Build | None:
+        """What makes a waiting key's row (``None`` once none waits)."""
+        return self._build
 
     def start(self, keys: Iterable[str], build: Build) -> None:
         """Wait for ``keys`` (in this order) instead of whatever waited before."""
@@ -60,7 +68,11 @@ class RowFeed:
 
     def take(self, count: int) -> dict[str, Row]:
         """The rows of the next ``count`` waiting keys, in order (gone keys left out)."""
-        keys = list(islice(self._waiting, max(count, 0)))
+        return self.take_keys(list(islice(self._waiting, max(count, 0))))
+
+    def take_keys(self, keys: Iterable[str]) -> dict[str, Row]:
+        """The rows of those of ``keys`` that wait (gone keys left out)."""
+        keys = [key for key in keys if key in self._waiting]
         for key in keys:
             del self._waiting[key]
         build = self._build
