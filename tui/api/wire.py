@@ -307,10 +307,7 @@ class _Body(httpx.AsyncByteStream):
                 async for piece in self._chunks():
                     yield piece
             elif self._head.length is not None:
-                left = self._head.length
-                while left:
-                    piece = await conn.exactly(min(left, PIECE), timeout)
-                    left -= len(piece)
+                async for piece in self._pieces(self._head.length):
                     yield piece
             else:
                 while piece := await conn.some(timeout):
@@ -335,12 +332,17 @@ class _Body(httpx.AsyncByteStream):
                 while await conn.until(b"\r\n", MAX_LINE_BYTES, timeout) != b"\r\n":
                     pass  # trailers: read and dropped
                 return
-            while left:
-                piece = await conn.exactly(min(left, PIECE), timeout)
-                left -= len(piece)
+            async for piece in self._pieces(left):
                 yield piece
             if await conn.exactly(2, timeout) != b"\r\n":
                 raise ValueError("a chunk not followed by CRLF")
+
+    async def _pieces(self, left: int) -> AsyncIterator[bytes]:
+        """The next ``left`` bytes of the body, a piece at a time."""
+        while left:
+            piece = await self._conn.exactly(min(left, PIECE), self._timeout)
+            left -= len(piece)
+            yield piece
 
     async def aclose(self) -> None:
         if not self._closed:
@@ -365,8 +367,8 @@ class Http1Transport(httpx.AsyncBaseTransport):
         self._expiry = keepalive_expiry
         self._clock = clock
         self._idle: dict[Origin, list[_Conn]] = {}
-        self._busy = 0
-        self._waiting: list[asyncio.Future[None]] = []
+        self._slots = asyncio.Semaphore(max_connections)
+        """One per request in flight (the pool timeout bounds the wait for one)."""
         self._closed = False
         self.opened = 0
         """How many connections this transport opened (for tests and diagnostics)."""
@@ -375,33 +377,14 @@ class Http1Transport(httpx.AsyncBaseTransport):
 
     async def _slot(self, timeout: float | None, request: httpx.Request) -> None:
         """Count this request in flight, waiting (up to ``timeout``) while all slots are."""
-        if self._busy < self._max:
-            self._busy += 1
-            return
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiting.append(waiter)
         try:
             async with asyncio.timeout(timeout):
-                await waiter  # a releaser hands its slot over: _busy is unchanged
-        except BaseException as exc:
-            if waiter.done() and not waiter.cancelled():
-                self._free_slot()  # handed over just as this request gave up: pass it on
-            elif waiter in self._waiting:
-                self._waiting.remove(waiter)
-            if isinstance(exc, TimeoutError):
-                raise httpx.PoolTimeout("no free connection in time", request=request) from None
-            raise
-
-    def _free_slot(self) -> None:
-        while self._waiting:
-            waiter = self._waiting.pop(0)
-            if not waiter.done():
-                waiter.set_result(None)  # the slot passes to it: _busy unchanged
-                return
-        self._busy -= 1
+                await self._slots.acquire()
+        except TimeoutError:
+            raise httpx.PoolTimeout("no free connection in time", request=request) from None
 
     def _release(self, conn: _Conn, *, reuse: bool) -> None:
-        self._free_slot()
+        self._slots.release()
         if reuse and not self._closed and conn.usable:
             conn.idle_since = self._clock()
             idle = self._idle.setdefault(conn.origin, [])
@@ -464,7 +447,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
         try:
             conn, head = await self._exchange(origin, request, data, timeouts)
         except BaseException:
-            self._free_slot()
+            self._slots.release()
             raise
         body = _Body(self, conn, head, request, timeouts.get("read"))
         return httpx.Response(head.status, headers=head.headers, stream=body,
