@@ -177,3 +177,34 @@ async def test_a_record_that_moved_to_the_next_page_between_reads_is_listed_once
         got = await sms.list_all_sources()
     assert [s.id for s in got] == [f"s-{i}" for i in range(400)]
     assert got.skipped == ()
+
+
+async def test_records_equal_to_known_ones_come_back_as_those_objects() -> None:
+    # The poller passes its snapshot: an unchanged record is the snapshot's own object (one
+    # copy of the fleet kept, not two), a changed or new one is the fresh read.
+    rows = [source(i) for i in range(450)]
+    async with client_for(fleet_handler(rows)) as sms:
+        first = await sms.list_all_sources()
+        known = {s.id: s for s in first}
+        rows[7] = source(7, name="renamed")
+        rows.append(source(450))
+        second = await sms.list_all_sources(same_as=known)
+    by_id = {s.id: s for s in second}
+    assert len(second) == 451
+    assert by_id["s-0"] is known["s-0"] and by_id["s-449"] is known["s-449"]  # pages 1 and 3
+    assert by_id["s-7"] is not known["s-7"] and by_id["s-7"].name == "renamed"
+    assert "s-450" not in known and by_id["s-450"].id == "s-450"
+    assert sum(s is known.get(s.id) for s in second) == 449
+
+
+async def test_same_as_is_not_sent_as_a_filter() -> None:
+    seen: list[httpx.URL] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return fleet_handler([source(1)])(request)
+
+    async with client_for(handle) as sms:
+        await sms.list_all_sources(same_as={}, state="replicate")
+    assert seen and all(dict(url.params) == {"limit": "200", "offset": "0", "state": "replicate"}
+                        for url in seen)

@@ -36,9 +36,11 @@ class FakeClient:
     fail_with: list[Exception] = field(default_factory=list)
     calls: int = 0
     project_calls: int = 0
+    same_as: list[Any] = field(default_factory=list)
 
-    async def list_all_sources(self, **filters: Any) -> list[Src]:
+    async def list_all_sources(self, *, same_as: Any = None, **filters: Any) -> list[Src]:
         self.calls += 1
+        self.same_as.append(same_as)
         if self.fail_with:
             raise self.fail_with.pop(0)
         return list(self.sources)
@@ -95,6 +97,15 @@ async def test_second_poll_diff_names_only_changed_and_removed() -> None:
     await svc.poll_fleet()
     last = [e for e in events if isinstance(e, FleetPolled)][-1]
     assert set(last.diff.changed) == {"b"} and last.diff.removed == {"c"}
+
+
+async def test_each_poll_offers_the_last_snapshot_for_reuse() -> None:
+    client = FakeClient([Src("a"), Src("b", "replicate")])
+    svc, _ = service(client)
+    await svc.poll_fleet()
+    first = svc.snapshot
+    await svc.poll_fleet()
+    assert client.same_as[0] == {} and client.same_as[1] is first.sources
 
 
 async def test_idle_fleet_polls_slower() -> None:

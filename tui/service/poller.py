@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import msgspec
@@ -49,7 +49,8 @@ async def _none() -> None:
 class Client(Protocol):
     """The part of :class:`tui.api.client.SmsClient` the poller uses."""
 
-    async def list_all_sources(self, **filters: Any) -> list[Any]: ...
+    async def list_all_sources(self, *, same_as: Mapping[str, Any] | None = None,
+                               **filters: Any) -> list[Any]: ...
     async def get_overview(self, **filters: Any) -> Any: ...
     async def list_all_errors(self, *, migproject: str | None = None) -> list[Any]: ...
     async def get_source(self, source_id: str) -> Any: ...
@@ -251,7 +252,8 @@ class PollingService:
         fetch_projects = self._projects_due or old.version % PROJECTS_EVERY == 0
         fetch_errors = self._errors_due or old.version % ERRORS_EVERY == 0
         sources, overview, errors, projects = await asyncio.gather(
-            self.client.list_all_sources(migproject=self.migproject),
+            # Records unchanged since the last poll come back as the snapshot's own objects.
+            self.client.list_all_sources(migproject=self.migproject, same_as=old.sources),
             self.client.get_overview(migproject=self.migproject),
             self.client.list_all_errors(migproject=self.migproject) if fetch_errors else _none(),
             self.client.list_all_migprojects() if fetch_projects else _none(),
