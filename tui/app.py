@@ -46,6 +46,7 @@ from tui.service.state import ConnectionStatus
 from tui.untrusted import clean
 from tui.views import ROUTES, VIEW_BY_MODE, VIEWS, View
 from widgets.status_header import ViewTab
+from widgets.stylesheet import ReusingStylesheet
 
 
 def _palette_provider() -> type:
@@ -111,6 +112,8 @@ class MigdashApp(App[None]):
         gc_policy: GcPolicy | None = None,
     ) -> None:
         super().__init__()
+        # Textual's own, made by App.__init__, has no source yet: this one parses each once.
+        self.stylesheet = ReusingStylesheet(variables=self.get_css_variables())
         self.settings = settings
         self.zstack_settings = zstack_settings
         """View 3's connection (``tui.connect.ZStackSettings``); None: the demo's, or none."""
@@ -162,6 +165,12 @@ class MigdashApp(App[None]):
         """True when no write may be sent."""
         return self.settings.read_only
 
+    def on_load(self) -> None:
+        # Before the first screen is made: the first poll's round trip overlaps composing,
+        # styling and mounting it, and when its answer lands first, the first frame has the
+        # fleet instead of "Loading" (the screens watch ``fleet`` with init=True).
+        self.run_service()
+
     def on_mount(self) -> None:
         if zstack_configured(self.settings, self.zstack_settings):
             # View 3, when ZStack is configured (always in the demo). Its service and models
@@ -172,7 +181,6 @@ class MigdashApp(App[None]):
             if zstack is not None:
                 self.backends["zstack"] = zstack
         self._update_tabs()
-        self.run_service()
         for poller in self.backends.values():
             self.run_backend(poller)
         if self.gc_policy is not None:
