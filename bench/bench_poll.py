@@ -21,6 +21,7 @@ import os
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -177,6 +178,11 @@ def main() -> None:
     ap.add_argument("--tmux-session", default="perf-poll")
     ap.add_argument("--skip-cpu", action="store_true")
     args = ap.parse_args()
+    if args.tree is not None and os.environ.get("PYTHONPATH") != str(args.tree.resolve()):
+        # The stalls are measured in this process: run it again importing the other tree's
+        # tui/widgets (the simulator and the tmux dashboard get it through the environment).
+        os.execve(PY, [PY, "-P", __file__, *sys.argv[1:]],
+                  {**os.environ, "PYTHONPATH": str(args.tree.resolve())})
     home = tempfile.mkdtemp(prefix="perf-poll-")
     env = {"HOME": home, "XDG_CONFIG_HOME": home, "XDG_DATA_HOME": home,
            "TERM": os.environ.get("TERM", "xterm-256color")}
