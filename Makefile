@@ -48,7 +48,6 @@ bench-table: $(STAMP)
 # Issue 14's figures, each from one command with its baseline measured in the same run.
 # Launch -> first frame with fleet data beside a bare Textual app, in tmux (about a minute).
 bench-startup: $(STAMP)
-	$(BIN)/python -m compileall -q tui widgets
 	$(BIN)/python bench/bench_startup.py
 
 # Fetch 10k sources: official SDK (own .venv-sdk, made on first use) / ours, against
