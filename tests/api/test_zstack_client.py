@@ -16,6 +16,7 @@ from tui.api.exceptions import (
     AuthError,
     InvalidRequest,
     NotFound,
+    OutcomeUnknown,
     ServerError,
     ZStackAuthError,
     ZStackJobExpired,
@@ -203,6 +204,74 @@ async def test_a_job_past_its_api_timeout_is_typed() -> None:
     async with w.client() as zs:
         with pytest.raises(ZStackJobTimeout):
             await zs.migrate_vm(vm["uuid"], body(w.engine.candidates(vm["uuid"])[0]["uuid"]))
+
+
+class LosesAnswer(Recorder):
+    """Loses the answer to the first action PUT: after ZStack received it ("after"), or with
+    the request itself ("before"); the client sees a read timeout either way."""
+
+    def __init__(self, app: Any, when: str) -> None:
+        super().__init__(app)
+        self.when = when
+        self.lost = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT" and request.url.path.endswith("/actions") and not self.lost:
+            self.lost = True
+            self.seen.append(request)
+            if self.when == "after":
+                await SimTransport.handle_async_request(self, request)
+            raise httpx.ReadTimeout("timed out waiting for the answer", request=request)
+        return await super().handle_async_request(request)
+
+
+def losing(w: World, when: str) -> LosesAnswer:
+    w.transport = LosesAnswer(w.app, when)
+    return w.transport
+
+
+async def test_a_lost_answer_is_followed_through_the_job_id_it_chose() -> None:
+    w = World()
+    wire = losing(w, "after")
+    vm = w.vm()
+    dest = w.engine.candidates(vm["uuid"])[0]["uuid"]
+    locations: list[str] = []
+    async with w.client() as zs:
+        moved = await zs.migrate_vm(vm["uuid"], body(dest), on_job=locations.append)
+    assert moved.hostUuid == dest  # the outcome is ZStack's, not "unknown"
+    puts = [r for r in wire.seen if r.url.path.endswith("/actions")]
+    assert len(puts) == 1  # sent once: the job was looked up, never the action sent again
+    job_id = puts[0].headers["X-Job-UUID"]
+    assert locations == [f"/zstack/v1/api-jobs/{job_id}"]
+    assert all(r.url.path == locations[0] for r in wire.seen if "/api-jobs/" in r.url.path)
+
+
+async def test_a_lost_answer_to_a_failed_migration_is_that_failure() -> None:
+    w = World()
+    losing(w, "after")
+    vm = w.vm()
+    w.engine.fail_next.add(vm["uuid"])
+    async with w.client() as zs:
+        with pytest.raises(ZStackJobFailed) as info:
+            await zs.migrate_vm(vm["uuid"], body(w.engine.candidates(vm["uuid"])[0]["uuid"]))
+    assert info.value.error_code == "VM.1008"
+
+
+async def test_a_request_zstack_never_filed_stays_unknown_and_says_so() -> None:
+    w = World()
+    wire = losing(w, "before")
+    vm = w.vm()
+    origin = vm["hostUuid"]
+    async with w.client() as zs:
+        with pytest.raises(OutcomeUnknown) as info:
+            await zs.migrate_vm(vm["uuid"], body(w.engine.candidates(vm["uuid"])[0]["uuid"]))
+    puts = [r for r in wire.seen if r.url.path.endswith("/actions")]
+    job_id = puts[0].headers["X-Job-UUID"]
+    assert f"had no job {job_id} 7 s later" in info.value.cause
+    assert "timed out waiting for the answer" in info.value.cause
+    assert len(puts) == 1
+    assert len([r for r in wire.seen if "/api-jobs/" in r.url.path]) == 3
+    assert w.engine.world.vms[vm["uuid"]]["hostUuid"] == origin
 
 
 # -- the MigrateVm body and refusals --------------------------------------------------------

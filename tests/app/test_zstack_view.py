@@ -9,9 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from tests.app.conftest import build_app, loaded, wait_for
+from tui.api.zstack import client as zstack_client
 from tui.screens.hosts.drain import DrainScreen
 from tui.screens.hosts.move import MoveScreen
 from tui.screens.hosts.outcomes import MoveSummaryScreen
@@ -102,6 +104,38 @@ async def test_migrating_a_running_vm_sends_one_put_and_the_row_follows_it(tmp_p
         assert str(row["host"]) == engine(pilot).world.hosts[dest]["name"] != origin
         assert len(puts(pilot)) == 1
         assert [r["operation"] for r in app.commands.audit.read()] == ["zstack.migrate"]
+
+
+async def test_a_lost_answer_zstack_never_filed_says_unknown_not_failed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The connection drops before ZStack handles MigrateVm; the client looks for the job it
+    # named (here without its 1-2-4 s waits) and finds none.
+    monkeypatch.setattr(zstack_client, "LOST_JOB_LOOKUPS", (0.01, 0.01, 0.01))
+    app = zstack_app(tmp_path, faults="reset=1@PUT /zstack/v1/vm-instances/*/actions")
+    toasts: list[tuple[str, str]] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.commands.verify_delays = (0.01, 0.01)  # the VM is re-read at once, twice
+        notify = app.notify
+        monkeypatch.setattr(app, "notify", lambda message, **kw: (
+            toasts.append((kw.get("title", ""), message)), notify(message, **kw)))
+        screen = await open_view(pilot)
+        vm = running_vm(pilot)
+        await go_to_vm(pilot, screen, vm["uuid"])
+        await pilot.press("M")
+        await wait_for(pilot, lambda: isinstance(app.screen, MoveScreen), "the picker")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MigrateConfirm), "the confirmation")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any(t == "Outcome unknown" for t, _ in toasts),
+                       "the outcome")
+        (_, said), = [t for t in toasts if t[0] == "Outcome unknown"]
+        assert "had no job" in said and "Check before sending it again" in said
+        host = engine(pilot).world.hosts[vm["hostUuid"]]["name"]
+        assert f"{vm['name']} is still on {host}" in said
+        assert not any(t == "Migration failed" for t, _ in toasts)
+        assert screen.vms.row(vm["uuid"])["move"].plain.startswith("? unknown")
+        assert puts(pilot) == []  # the simulated ZStack never received it
+        assert engine(pilot).world.vms[vm["uuid"]]["hostUuid"] == vm["hostUuid"]
 
 
 async def test_a_stopped_vm_is_not_offered_the_action_and_says_why(tmp_path: Path) -> None:

@@ -203,3 +203,80 @@ async def test_headless_prints_hosts_and_vms_with_server_text_cleaned() -> None:
     out, code = await report(None, "text")
     assert code == 3 and "--zstack-endpoint" in out
     await zs.aclose()
+
+
+async def test_a_lost_answer_zstack_never_filed_is_recorded_unknown_not_failed(
+        tmp_path: Path) -> None:
+    # The simulator drops the connection before MigrateVm is handled: ZStack files no job.
+    zs, clock = demo(faults="reset=1@PUT /zstack/v1/vm-instances/*/actions")
+    engine = zs.simulator.zstack
+    vm = next(VmInstance.model_validate(v) for v in engine.world.vms.values()
+              if v["state"] == "Running" and engine.candidates(v["uuid"]))
+    origin, dest = vm.hostUuid, engine.candidates(vm.uuid)[0]["uuid"]
+    gw = gateway(tmp_path)
+    gw.verify_delays = (0.0, 0.0)  # then the gateway re-reads the VM (twice, at once)
+    names = {h: engine.world.hosts[h]["name"] for h in engine.world.hosts}
+    moves = Migrations(zs, gw, lambda e: None, clock=lambda: clock.now_ms() / 1000,
+                       host_name=lambda uuid: names.get(uuid or "", "?"))
+    outcome = await moves.migrate(vm, dest, MigrateVmBody.model_validate(
+        {"migrateVm": {"hostUuid": dest}}))
+    assert outcome.status == "unknown" and "had no job" in outcome.reason
+    assert f"{vm.name} is still on {names[origin]}" in outcome.reason
+    assert "Check before sending it again" in outcome.reason
+    assert moves.records[-1].status == "unknown"  # not "failed": it may have been received
+    assert engine.world.vms[vm.uuid]["hostUuid"] == origin
+    assert [e.get("outcome") for e in gw.audit.read()] == ["unknown", "unknown"]
+    await zs.aclose()
+
+
+def test_an_unknown_outcome_is_listed_in_a_move_summary() -> None:
+    from tui.screens.hosts.outcomes import outcome_text, summary_lines
+    from tui.service.hosts import MovePlan, PlanOutcome
+
+    plan = MovePlan("vm-1", "web-1", "h-a", "h-b", "kvm-b")
+    lost = PlanOutcome(plan, "unknown", "", "outcome unknown: nothing re-reads this kind of write")
+    done = PlanOutcome(MovePlan("vm-2", "web-2", "h-a", "h-b", "kvm-b"), "ok")
+    text = "\n".join(line.plain for line in summary_lines([done, lost], 100))
+    assert "? web-1                  unknown" in text
+    assert text.index("web-1") < text.index("web-2")  # unknown before moved
+    assert outcome_text(lost) == "web-1: outcome unknown: nothing re-reads this kind of write"
+
+
+HA, HB = "a" * 32, "b" * 32
+
+
+class LostAnswerClient:
+    """MigrateVm's answer is lost (and its job not found); the VM then reads as ``after``."""
+
+    def __init__(self, after: dict[str, Any]) -> None:
+        self.after = after
+
+    async def migrate_vm(self, vm_uuid: str, body: Any, on_job: Any = None) -> Any:
+        from tui.api.exceptions import OutcomeUnknown
+
+        raise OutcomeUnknown("lost", cause="timed out waiting for the answer")
+
+    async def get_vm(self, vm_uuid: str) -> VmInstance:
+        return VmInstance.model_validate({"uuid": vm_uuid, **self.after})
+
+
+@pytest.mark.parametrize("after, status, says", [
+    ({"hostUuid": HB, "state": "Running"}, "ok", "re-reading shows it took effect: web-1 is "
+     "on kvm-b"),
+    ({"hostUuid": HA, "state": "Migrating"}, "unknown", "re-reading cannot tell: ZStack "
+     "shows web-1 migrating from kvm-a"),
+    ({"hostUuid": HA, "state": "Running"}, "unknown", "web-1 is still on kvm-a"),
+])
+async def test_a_lost_answer_is_settled_by_where_the_vm_is(
+        tmp_path: Path, after: dict[str, Any], status: str, says: str) -> None:
+    gw = gateway(tmp_path)
+    gw.verify_delays = (0.0,)
+    names = {HA: "kvm-a", HB: "kvm-b"}
+    moves = Migrations(LostAnswerClient(after), gw, lambda e: None,  # type: ignore[arg-type]
+                       host_name=lambda uuid: names.get(uuid or "", "?"))
+    vm = VmInstance.model_validate({"uuid": "vm-1", "name": "web-1", "state": "Running",
+                                    "hostUuid": HA})
+    outcome = await moves.migrate(vm, HB, MigrateVmBody.model_validate(
+        {"migrateVm": {"hostUuid": HB}}))
+    assert outcome.status == status and says in outcome.reason
+    assert moves.records[-1].status == status

@@ -25,7 +25,9 @@ from tui.api.zstack.errors import explain
 from tui.api.zstack.models import Cluster, Host, MigrateVmBody, VmInstance
 from tui.service.commands import BulkSummary, CommandGateway, Outcome, ReadOnlyViolation
 from tui.service.backend import BackendConnectionChanged, BackendPoller
+from tui.service.verify import Check
 from tui.service.zstack_plan import EvacuationPlan, refusal
+from tui.untrusted import clean
 
 CLUSTERS_EVERY = 12
 """Clusters hardly change: fetched on every 12th poll."""
@@ -38,6 +40,7 @@ class Client(Protocol):
     async def list_vms(self, *conditions: str) -> list[VmInstance]: ...
     async def list_clusters(self, *conditions: str) -> list[Cluster]: ...
     async def migration_target_hosts(self, vm_uuid: str) -> list[Host]: ...
+    async def get_vm(self, vm_uuid: str) -> VmInstance: ...
     async def aclose(self) -> None: ...
     async def migrate_vm(self, vm_uuid: str, body: MigrateVmBody,
                          on_job: Callable[[str], None] | None = None) -> VmInstance: ...
@@ -88,7 +91,9 @@ class Migration:
     source: str | None
     dest: str | None
     started: float
-    status: Literal["running", "ok", "failed", "skipped"] = "running"
+    status: Literal["running", "ok", "failed", "skipped", "unknown"] = "running"
+    """``unknown``: the answer to MigrateVm was lost and ZStack had no job for it (the
+    client looks its job up by the id it chose): it may still have been received."""
     ended: float | None = None
     reason: str = ""
     """Why it failed or was skipped: the decoded ZStack error and its cause chain."""
@@ -136,7 +141,8 @@ class ZStackPoller(BackendPoller):
         self.migrations: Migrations | None = None
         if gateway is not None:
             self.migrations = Migrations(client, gateway, publish, clock=wall_clock,
-                                         on_change=self.refresh_now)
+                                         on_change=self.refresh_now,
+                                         host_name=lambda uuid: self.snapshot.host_name(uuid))
 
     @property
     def moves(self) -> Migrations:
@@ -201,12 +207,15 @@ class Migrations:
     def __init__(self, client: Client, gateway: CommandGateway,
                  publish: Callable[[ZStackEvent], None], *,
                  clock: Callable[[], float] = time.monotonic,
-                 on_change: Callable[[], None] = lambda: None) -> None:
+                 on_change: Callable[[], None] = lambda: None,
+                 host_name: Callable[[str | None], str] = lambda uuid: uuid or "?") -> None:
         self.client = client
         self.gateway = gateway
         self.publish = publish
         self.clock = clock
         self.on_change = on_change
+        self.host_name = host_name
+        """A host's name for what a re-read shows (the poller's snapshot knows them)."""
         self.records: list[Migration] = []
 
     @property
@@ -238,14 +247,29 @@ class Migrations:
         record = Migration(ident, label, vm.hostUuid, dest, self.clock())
         self._put(record)
         outcome = await self.gateway.send(
-            "zstack.migrate", ident, label, lambda: self.client.migrate_vm(ident, body), body)
+            "zstack.migrate", ident, label, lambda: self.client.migrate_vm(ident, body), body,
+            verify=lambda: self._landed(ident, label, dest))
         if outcome.status == "ok":
             self._put(replace(record, status="ok", ended=self.clock()))
             return outcome
-        reason = describe(outcome.error) if outcome.error is not None else outcome.reason
-        self._put(replace(record, status="skipped" if outcome.status == "skipped" else "failed",
-                          ended=self.clock(), reason=reason))
+        # A lost answer keeps the gateway's account (what was checked, what to do); a
+        # refusal or a failed job, ZStack's decoded error and its causes.
+        reason = (describe(outcome.error) if outcome.error is not None and not outcome.unknown
+                  else outcome.reason)
+        status = outcome.status if outcome.status in ("skipped", "unknown") else "failed"
+        self._put(replace(record, status=status, ended=self.clock(), reason=reason))
         return msgspec.structs.replace(outcome, reason=reason)
+
+    async def _landed(self, vm_uuid: str, label: str, dest: str) -> Check:
+        """Where the VM is now, for a migration whose answer was lost (and whose job the
+        client could not find): on ``dest``, migrating, or still elsewhere."""
+        vm = await self.client.get_vm(vm_uuid)
+        where = clean(self.host_name(vm.hostUuid))
+        if vm.hostUuid == dest:
+            return Check(True, f"{clean(label)} is on {where}")
+        if vm.state == "Migrating":
+            return Check(None, f"ZStack shows {clean(label)} migrating from {where}")
+        return Check(False, f"{clean(label)} is still on {where}")
 
     async def evacuate(self, plan: EvacuationPlan, *, concurrency: int = 2,
                        options: Callable[[str], MigrateVmBody] | None = None) -> BulkSummary:

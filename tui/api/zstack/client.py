@@ -30,6 +30,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from tui.api.exceptions import (
     BadResponse,
     NotFound,
+    OutcomeUnknown,
+    SmsError,
     ZStackAuthError,
     ZStackFailed,
     ZStackJobExpired,
@@ -52,6 +54,10 @@ T = TypeVar("T", bound=BaseModel)
 PAGE = 1000
 """Rows asked for per query page."""
 DEFAULT_API_TIMEOUT_MS = 30 * 60 * 1000
+JOBS_PATH = "/zstack/v1/api-jobs/"
+LOST_JOB_LOOKUPS = (1.0, 2.0, 4.0)
+"""Seconds before each look for the job of an action whose answer was lost (7 s in all: a
+request still on its way, or still being filed, has its job by then)."""
 """The job deadline when the 202 names no ``apiTimeout`` (ZStack's own default is 30 min)."""
 
 
@@ -182,8 +188,12 @@ class ZStackClient:
                      on_job: Callable[[str], None] | None = None) -> Any:
         """PUT an action and follow its job to the result (the JSON of the final 200)."""
         job_id = uuidlib.uuid4().hex
-        status, data = await self._exchange("PUT", path, json_body=body,
-                                            headers={"X-Job-UUID": job_id})
+        try:
+            status, data = await self._exchange("PUT", path, json_body=body,
+                                                headers={"X-Job-UUID": job_id})
+        except OutcomeUnknown as lost:
+            # The job is filed under the id chosen here: look it up instead of guessing.
+            return await self._find_job(job_id, lost, on_job)
         if status != 202:
             return data
         job = _parse(zm.Job, data, path)
@@ -192,6 +202,37 @@ class ZStackClient:
         if on_job is not None:
             on_job(job.location)
         return await self.follow(job.location, job.apiTimeout)
+
+    async def _find_job(self, job_id: str, lost: OutcomeUnknown,
+                        on_job: Callable[[str], None] | None) -> Any:
+        """The action's answer was lost: follow its job if ZStack filed it (sent once, so
+        the outcome is ZStack's: the result, or the job's failure); still unknown if ZStack
+        has no such job after :data:`LOST_JOB_LOOKUPS`, and then most likely never received."""
+        location = JOBS_PATH + job_id
+        unread: SmsError | None = None  # the last lookup that got no answer about the job
+        for delay in LOST_JOB_LOOKUPS:
+            await self._sleep(delay)
+            try:
+                status, data = await self._exchange("GET", location)
+            except ZStackFailed as exc:  # the job's own failure (503 with its ErrorCode)
+                raise ZStackJobFailed(exc.message, error_code=exc.error_code, causes=exc.causes,
+                                      status=exc.status, method="GET", url=location) from None
+            except NotFound:
+                unread = None
+                continue
+            except SmsError as exc:  # the lookup failed, not the action: look again
+                unread = exc
+                continue
+            if on_job is not None:
+                on_job(location)
+            return data if status == 200 else await self.follow(location)
+        waited = sum(LOST_JOB_LOOKUPS)
+        found = (f"its job {job_id} could not be looked up ({unread.message})" if unread
+                 else f"ZStack had no job {job_id} {waited:g} s later, so it most likely "
+                 "never received it")
+        raise OutcomeUnknown(lost.message, cause=f"{lost.cause}; {found}",
+                             error_code=lost.error_code, status=lost.status, method=lost.method,
+                             url=lost.url) from lost
 
     async def follow(self, location: str, api_timeout_ms: int | None = None) -> Any:
         """Poll a job at ``location``'s path on the configured host until it ends."""

@@ -22,6 +22,7 @@ from tui.service.hosts import MovePlan, PlanOutcome
 
 LOOK = {
     "failed": ("✖", "failed", "bold bright_red"),
+    "unknown": ("?", "unknown", "bold yellow"),
     "ok": ("✔", "moved", "green"),
     "skipped": ("○", "skipped", "yellow"),
 }
@@ -35,6 +36,8 @@ def outcome_text(o: PlanOutcome) -> str:
         return f"{p.server_name} is on {p.dest_name} now."
     if o.status == "skipped":
         return f"{p.server_name} was not moved: {o.reason}"
+    if o.status == "unknown":
+        return f"{p.server_name}: {o.reason}"
     return f"{p.server_name}: the plan stopped at step “{o.step}”: {o.reason}"
 
 
@@ -59,12 +62,13 @@ def run_in_background(app: Any, plans: Sequence[MovePlan], what: str, *,
 
 
 def summary_lines(outcomes: Sequence[PlanOutcome], width: int) -> list[Text]:
-    """Failed first (with step and reason), then moved, then skipped."""
-    order = list(LOOK)
+    """Failed first (with step and reason), then unknown, moved, skipped (the order of
+    :data:`LOOK`; a status it does not know is listed with the failed)."""
+    rank = {status: i for i, status in enumerate(LOOK)}
     lines = [Text.assemble("  ", f"{'Server':<22} {'Result':<8} Destination / reason",
                            style="bold")]
     indent = 2 + 22 + 1 + 8 + 1
-    for o in sorted(outcomes, key=lambda o: (order.index(o.status), o.plan.server_name)):
+    for o in sorted(outcomes, key=lambda o: (rank.get(o.status, 0), o.plan.server_name)):
         symbol, word, style = LOOK.get(o.status, LOOK["failed"])
         why = (f"→ {o.plan.dest_name}" if o.ok else
                f"at “{o.step}”: {o.reason}" if o.step else o.reason)

@@ -101,6 +101,9 @@ class MigrateActions(Screen[None]):
         if outcome.ok:
             self._toast(f"{clean(vm.name)} is now on {clean(snap.host_name(dest))}.",
                         title="Migrated")
+        elif outcome.unknown:
+            self._toast(f"{clean(vm.name)}: {clean(outcome.reason)}", title="Outcome unknown",
+                        severity="warning", timeout=15)
         else:
             self._toast(f"{clean(vm.name)}: {clean(outcome.reason)}",
                         title="Migration failed" if outcome.status == "failed" else "Not sent",

@@ -179,7 +179,8 @@ class MigrationsPanel(ModalScreen[None]):
                         "evacuates a host.", style="dim")
         snap, now = self.snap(), self.now()
         look = {"running": ("⇄ running", "bright_cyan"), "ok": ("✔ done", "green"),
-                "failed": ("✖ failed", "bold bright_red"), "skipped": ("– skipped", "yellow")}
+                "failed": ("✖ failed", "bold bright_red"), "skipped": ("– skipped", "yellow"),
+                "unknown": ("? unknown", "bold yellow")}
         out = Text()
         for m in records:
             word, style = look.get(m.status, (m.status, ""))

@@ -103,7 +103,8 @@ def host_row(host: Any, snap: ZStackSnapshot, vm_count: int, moving: int,
 
 
 def migration_cell(move: Migration | None, snap: ZStackSnapshot, now: float) -> Text:
-    """``⇄ kvm-a02 12s`` in flight, then ``✔ kvm-a02 40s`` (its new host) or ``✖ VM.1008``."""
+    """``⇄ kvm-a02 12s`` in flight, then ``✔ kvm-a02 40s`` (its new host), ``✖ VM.1008``, or
+    ``? unknown`` (the answer was lost and ZStack had no job for it)."""
     if move is None:
         return Text("")
     dest = clean(snap.host_name(move.dest))
@@ -112,6 +113,8 @@ def migration_cell(move: Migration | None, snap: ZStackSnapshot, now: float) -> 
         return Text.assemble(("⇄ ", "bright_cyan"), dest, (took, "dim"))
     if move.status == "ok":
         return Text.assemble(("✔ ", "green"), dest, (took, "dim"))
+    if move.status == "unknown":
+        return Text.assemble(("? ", "bold yellow"), "unknown", (" j: why", "dim"))
     code = clean(move.reason).split(":", 1)[0] if move.reason else move.status
     return Text.assemble(("✖ ", "bold bright_red"), code[:20], (" j: why", "dim"))
 
