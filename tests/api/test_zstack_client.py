@@ -274,6 +274,29 @@ async def test_a_request_zstack_never_filed_stays_unknown_and_says_so() -> None:
     assert w.engine.world.vms[vm["uuid"]]["hostUuid"] == origin
 
 
+async def test_job_polls_that_cannot_be_read_are_not_the_jobs_failure() -> None:
+    w = World(faults="503=1@GET /zstack/v1/api-jobs/*")  # a proxy answers for the node
+    vm = w.vm()
+    dest = w.engine.candidates(vm["uuid"])[0]["uuid"]
+    reads = lambda: [r for r in w.transport.seen if "/api-jobs/" in r.url.path]  # noqa: E731
+    # The proxy recovers once a few polls (each with its retries) have failed.
+    w.on_sleep.append(lambda: len(reads()) >= 9 and w.app.state.sim.faults.set(None))
+    async with w.client() as zs:
+        moved = await zs.migrate_vm(vm["uuid"], body(dest))
+    assert moved.hostUuid == dest and len(reads()) > 9
+
+
+async def test_a_job_that_cannot_be_read_at_all_leaves_the_outcome_unknown() -> None:
+    w = World(faults="503=1@GET /zstack/v1/api-jobs/*")
+    vm = w.vm()
+    async with w.client() as zs:
+        with pytest.raises(OutcomeUnknown) as info:
+            await zs.migrate_vm(vm["uuid"], body(w.engine.candidates(vm["uuid"])[0]["uuid"]))
+    assert "could not be read 5 times in a row" in info.value.cause
+    assert len([r for r in w.transport.seen if r.url.path.endswith("/actions")]) == 1
+    assert len(w.engine.jobs) == 1  # ZStack has the job: only reading it failed
+
+
 # -- the MigrateVm body and refusals --------------------------------------------------------
 
 

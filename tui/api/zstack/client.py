@@ -55,6 +55,9 @@ PAGE = 1000
 """Rows asked for per query page."""
 DEFAULT_API_TIMEOUT_MS = 30 * 60 * 1000
 JOBS_PATH = "/zstack/v1/api-jobs/"
+FOLLOW_MISSES = 5
+"""Job polls in a row that may fail to be read (each after the transport's own retries)
+before following the job is given up: the action's outcome is then unknown, not failed."""
 LOST_JOB_LOOKUPS = (1.0, 2.0, 4.0)
 """Seconds before each look for the job of an action whose answer was lost (7 s in all: a
 request still on its way, or still being filed, has its job by then)."""
@@ -235,12 +238,14 @@ class ZStackClient:
                              url=lost.url) from lost
 
     async def follow(self, location: str, api_timeout_ms: int | None = None) -> Any:
-        """Poll a job at ``location``'s path on the configured host until it ends."""
+        """Poll a job at ``location``'s path on the configured host until it ends. A poll that
+        cannot be read (the network, a proxy) is not the job's failure: polling goes on, and
+        after :data:`FOLLOW_MISSES` such polls in a row the outcome is unknown."""
         parts = urlsplit(location)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         limit = (api_timeout_ms or DEFAULT_API_TIMEOUT_MS) / 1000
         started = self._clock()
-        polls = 0
+        polls = misses = 0
         while True:
             await self._sleep(poll_delay(polls))
             polls += 1
@@ -256,6 +261,15 @@ class ZStackClient:
                     "ZStack no longer knows the job (expired before its result was read); "
                     "refresh to see where the VM is", status=404, method="GET", url=path,
                 ) from None
+            except SmsError as exc:
+                misses += 1
+                if misses < FOLLOW_MISSES:
+                    continue
+                raise OutcomeUnknown(
+                    f"its job could not be read {misses} times in a row", cause=(
+                        f"the job at {path} could not be read {misses} times in a row: "
+                        f"{exc.message}"), status=exc.status, method="GET", url=path) from exc
+            misses = 0
             if status == 200:
                 return data
             if self._clock() - started >= limit:
