@@ -229,6 +229,26 @@ async def test_a_lost_answer_zstack_never_filed_is_recorded_unknown_not_failed(
     await zs.aclose()
 
 
+async def test_a_job_past_its_api_timeout_is_unknown_and_the_vm_is_re_read(
+        tmp_path: Path) -> None:
+    from tests.api.test_zstack_client import World
+
+    w = World(api_timeout_ms=2000)  # the client's clock is the simulator's
+    raw = max((v for v in w.engine.world.vms.values()  # the largest: still copying at 2 s
+               if v["state"] == "Running" and w.engine.candidates(v["uuid"])),
+              key=lambda v: v["memorySize"])
+    vm, dest = VmInstance.model_validate(raw), w.engine.candidates(raw["uuid"])[0]["uuid"]
+    gw = gateway(tmp_path)
+    gw.verify_delays = (0.0,)
+    async with w.client() as zs:
+        moves = Migrations(zs, gw, lambda e: None)
+        outcome = await moves.migrate(vm, dest, MigrateVmBody.model_validate(
+            {"migrateVm": {"hostUuid": dest}}))
+    assert outcome.status == "unknown" and moves.records[-1].status == "unknown"
+    assert f"re-reading cannot tell: ZStack shows {vm.name} migrating" in outcome.reason
+    assert "apiTimeout" in outcome.reason
+
+
 def test_an_unknown_outcome_is_listed_in_a_move_summary() -> None:
     from tui.screens.hosts.outcomes import outcome_text, summary_lines
     from tui.service.hosts import MovePlan, PlanOutcome

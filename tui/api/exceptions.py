@@ -31,7 +31,8 @@
         ├── ZStackFailed          + ApiError: 503 with an ErrorCode and its ``cause`` chain
         │   └── ZStackJobFailed   the async job ended in 503 (VM.1008, VM.1010, …)
         ├── ZStackJobExpired      + NotFound: the job's location answers 404 (expired)
-        └── ZStackJobTimeout      + DeadlineExceeded: no result within the call's apiTimeout
+        └── ZStackJobTimeout      + OutcomeUnknown: no result within the call's apiTimeout
+                                    (the migration may still finish: its outcome is unknown)
 
 Every class carries the HTTP status (when there was one), the ``error_code`` (``SMS.xxxx``,
 ``Ecs.xxxx``, ``DEH.xxxx``, ``APIGW.xxxx``), the message and a parameter list (SMS
@@ -311,8 +312,9 @@ class ZStackJobExpired(ZStackError, NotFound):
     """The job's location answered 404: ZStack forgot the job before we read its result."""
 
 
-class ZStackJobTimeout(ZStackError, DeadlineExceeded):
-    """The job gave no result within the call's ``apiTimeout``; it may still finish."""
+class ZStackJobTimeout(ZStackError, OutcomeUnknown):
+    """The job gave no result within the call's ``apiTimeout``; it may still finish, so the
+    write's outcome is unknown (the gateway re-reads its target), not failed."""
 
 
 __all__ = [
