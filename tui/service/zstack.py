@@ -92,8 +92,9 @@ class Migration:
     dest: str | None
     started: float
     status: Literal["running", "ok", "failed", "skipped", "unknown"] = "running"
-    """``unknown``: the answer to MigrateVm was lost and ZStack had no job for it (the
-    client looks its job up by the id it chose): it may still have been received."""
+    """``unknown``: MigrateVm's answer was lost and its job not found (the client looks it
+    up by the id it chose), its job could not be read, or it ran past its apiTimeout; the
+    reason says where a re-read found the VM."""
     ended: float | None = None
     reason: str = ""
     """Why it failed or was skipped: the decoded ZStack error and its cause chain."""

@@ -54,14 +54,15 @@ T = TypeVar("T", bound=BaseModel)
 PAGE = 1000
 """Rows asked for per query page."""
 DEFAULT_API_TIMEOUT_MS = 30 * 60 * 1000
+"""The job deadline when the 202 names no ``apiTimeout`` (ZStack's own default is 30 min)."""
 JOBS_PATH = "/zstack/v1/api-jobs/"
+"""Where ZStack answers for a job, by the ``X-Job-UUID`` the action was sent with."""
 FOLLOW_MISSES = 5
 """Job polls in a row that may fail to be read (each after the transport's own retries)
 before following the job is given up: the action's outcome is then unknown, not failed."""
 LOST_JOB_LOOKUPS = (1.0, 2.0, 4.0)
 """Seconds before each look for the job of an action whose answer was lost (7 s in all: a
 request still on its way, or still being filed, has its job by then)."""
-"""The job deadline when the 202 names no ``apiTimeout`` (ZStack's own default is 30 min)."""
 
 
 def poll_delay(polls: int) -> float:

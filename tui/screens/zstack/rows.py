@@ -104,7 +104,8 @@ def host_row(host: Any, snap: ZStackSnapshot, vm_count: int, moving: int,
 
 def migration_cell(move: Migration | None, snap: ZStackSnapshot, now: float) -> Text:
     """``⇄ kvm-a02 12s`` in flight, then ``✔ kvm-a02 40s`` (its new host), ``✖ VM.1008``, or
-    ``? unknown`` (the answer was lost and ZStack had no job for it)."""
+    ``? unknown`` (the answer or the job was lost, or it ran past its apiTimeout: ``j`` says
+    what a re-read of the VM showed)."""
     if move is None:
         return Text("")
     dest = clean(snap.host_name(move.dest))
