@@ -217,10 +217,9 @@ class ZStackClient:
         for delay in LOST_JOB_LOOKUPS:
             await self._sleep(delay)
             try:
-                status, data = await self._exchange("GET", location)
-            except ZStackFailed as exc:  # the job's own failure (503 with its ErrorCode)
-                raise ZStackJobFailed(exc.message, error_code=exc.error_code, causes=exc.causes,
-                                      status=exc.status, method="GET", url=location) from None
+                status, data = await self._job_answer(location)
+            except ZStackJobFailed:  # the job's own failure: the outcome is known
+                raise
             except NotFound:
                 unread = None
                 continue
@@ -238,6 +237,15 @@ class ZStackClient:
                              error_code=lost.error_code, status=lost.status, method=lost.method,
                              url=lost.url) from lost
 
+    async def _job_answer(self, path: str) -> tuple[int, Any]:
+        """What a job's location answers now (202 running, 200 its result); a 503 with an
+        ErrorCode is the job's own failure, raised as :class:`ZStackJobFailed`."""
+        try:
+            return await self._exchange("GET", path)
+        except ZStackFailed as exc:
+            raise ZStackJobFailed(exc.message, error_code=exc.error_code, causes=exc.causes,
+                                  status=exc.status, method="GET", url=path) from None
+
     async def follow(self, location: str, api_timeout_ms: int | None = None) -> Any:
         """Poll a job at ``location``'s path on the configured host until it ends. A poll that
         cannot be read (the network, a proxy) is not the job's failure: polling goes on, and
@@ -251,12 +259,9 @@ class ZStackClient:
             await self._sleep(poll_delay(polls))
             polls += 1
             try:
-                status, data = await self._exchange("GET", path)
-            except ZStackAuthError:
+                status, data = await self._job_answer(path)
+            except (ZStackAuthError, ZStackJobFailed):
                 raise
-            except ZStackFailed as exc:
-                raise ZStackJobFailed(exc.message, error_code=exc.error_code, causes=exc.causes,
-                                      status=exc.status, method="GET", url=path) from None
             except NotFound:
                 raise ZStackJobExpired(
                     "ZStack no longer knows the job (expired before its result was read); "
