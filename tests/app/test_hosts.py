@@ -330,6 +330,8 @@ async def test_drain_lists_what_cannot_move_and_moves_the_rest(
             await pilot.pause(0.1)
         assert isinstance(app.screen, MoveSummaryScreen)
         assert [(o.status, o.reason) for o in app.screen.outcomes] == [("ok", "")] * movable
+        counts = str(app.screen.query_one("#summary-counts").render())
+        assert counts == f"✖ 0 failed   ✔ {movable} moved   ○ 0 skipped"  # no "? 0 unknown"
         assert {w.servers[o.plan.server_id].host_id for o in app.screen.outcomes} == {keep.id}
         assert not any(billed.id in path or billed.id in json.dumps(body)
                        for _m, path, body, _s in rec.writes)

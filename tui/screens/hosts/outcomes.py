@@ -115,10 +115,11 @@ class MoveSummaryScreen(ModalScreen[None]):
         self.outcomes = list(outcomes)
 
     def compose(self) -> ComposeResult:
-        counts = Text("   ").join(
+        counts = Text("   ").join(  # (unknown, the rare one, only when there is one)
             Text(f"{symbol} {n} {word}", style=style if n else "dim")
             for status, (symbol, word, style) in LOOK.items()
-            for n in [sum(1 for o in self.outcomes if o.status == status)])
+            for n in [sum(1 for o in self.outcomes if o.status == status)]
+            if n or status != "unknown")
         with Vertical():
             yield Static(f"{self.what.capitalize()}: {len(self.outcomes)} servers",
                          id="summary-title", markup=False)
